@@ -1,0 +1,1 @@
+"""The blog as one Django project: one process type, one database."""

@@ -1,0 +1,1 @@
+"""The monolith's blog app: posts, comments and in-process moderation."""

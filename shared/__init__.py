@@ -1,0 +1,1 @@
+"""Code both stacks share, so that every business rule exists once."""

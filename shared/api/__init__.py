@@ -1,0 +1,1 @@
+"""The HTTP contract both stacks serve: serializers, errors, health, body limit, request ids."""

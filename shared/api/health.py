@@ -1,0 +1,37 @@
+"""Health endpoint: tells the launcher and the orchestrator when a service is ready."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import DatabaseError, connections
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+class HealthApi(APIView):
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Health",
+                {
+                    "service": serializers.CharField(),
+                    "status": serializers.CharField(),
+                    "database": serializers.CharField(),
+                },
+            )
+        },
+        description="200 when the service and its database answer, 503 otherwise.",
+    )
+    def get(self, request):
+        body = {"service": settings.SERVICE_NAME, "status": "ok", "database": "none"}
+        if settings.DATABASES.get("default"):
+            try:
+                with connections["default"].cursor() as cursor:
+                    cursor.execute("SELECT 1")
+                body["database"] = "ok"
+            except DatabaseError:
+                body.update(status="unavailable", database="unavailable")
+                return Response(body, status=503)
+        return Response(body)

@@ -1,0 +1,60 @@
+"""Calls from one service to another over HTTP: pooled connections, timeouts, clear 503s."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+
+from shared.api.errors import ServiceUnavailable
+from shared.api.middleware import REQUEST_ID_HEADER, current_request_id
+from shared.api.permissions import INTERNAL_TOKEN_HEADER
+
+
+class ServiceClient:
+    """A client for one other service. One requests.Session per thread, so that
+    connections are reused without sharing a session across threads."""
+
+    def __init__(self, *, service: str, base_url: str):
+        self.service = service
+        self.base_url = base_url.rstrip("/")
+        self._local = threading.local()
+
+    @property
+    def session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=16))
+            self._local.session = session
+        return session
+
+    def get(self, path: str, *, params: dict | None = None) -> requests.Response:
+        """GET a path; a connection error, a timeout or a 5xx becomes ServiceUnavailable."""
+        headers = {INTERNAL_TOKEN_HEADER: settings.INTERNAL_TOKEN}
+        request_id = current_request_id.get()
+        if request_id:
+            headers[REQUEST_ID_HEADER] = request_id
+        try:
+            response = self.session.get(
+                f"{self.base_url}{path}",
+                params=params,
+                headers=headers,
+                timeout=(settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT),
+            )
+        except requests.RequestException as error:
+            raise ServiceUnavailable(self.service) from error
+        if response.status_code >= 500:
+            raise ServiceUnavailable(self.service)
+        return response
+
+    def get_json(self, path: str, *, params: dict | None = None) -> Any:
+        response = self.get(path, params=params)
+        if response.status_code != 200:
+            raise ServiceUnavailable(
+                self.service, f"{self.service} answered {response.status_code}"
+            )
+        return response.json()

@@ -1,0 +1,1 @@
+"""Events between micro services: transactional outbox, idempotent inbox, dead letters, Celery wiring."""

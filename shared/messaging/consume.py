@@ -1,0 +1,38 @@
+"""Consuming events: each event applied once, in the same transaction as its effect."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+
+from django.db import transaction
+
+from shared.events import Event
+from shared.messaging.models import DeadLetter, ProcessedEvent
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Event], None]
+
+
+def apply_event(*, event: Event, handlers: Mapping[str, Handler]) -> bool:
+    """Apply an event with its handler unless this service already has; returns True if applied.
+
+    A concurrent duplicate makes the ProcessedEvent insert fail, rolling back its effect
+    too; the task then retries and finds the event processed.
+    """
+    handler = handlers.get(event.type)
+    if handler is None:
+        return False
+    with transaction.atomic():
+        if ProcessedEvent.objects.filter(event_id=event.id).exists():
+            return False
+        handler(event)
+        ProcessedEvent.objects.create(event_id=event.id, event_type=event.type)
+    return True
+
+
+def dead_letter(*, task_name: str, message: object, error: str) -> None:
+    """Keep a message that cannot be applied, with its error, out of the queue's way."""
+    logger.error("dead letter in %s: %s", task_name, error)
+    DeadLetter.objects.create(task_name=task_name, message=message, error=error)

@@ -1,0 +1,50 @@
+"""Outbox (events to publish), inbox (events applied) and dead letters, in each service's own database."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class OutboxEvent(models.Model):
+    """An event recorded in the same transaction as the change that caused it."""
+
+    id = models.UUIDField(primary_key=True)
+    event_type = models.CharField(max_length=64)
+    message = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.id}"
+
+
+class ProcessedEvent(models.Model):
+    """An event this service has applied; a redelivered event finds itself here and is dropped."""
+
+    event_id = models.UUIDField(primary_key=True)
+    event_type = models.CharField(max_length=64)
+    processed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"
+
+
+class DeadLetter(models.Model):
+    """A message that could not be applied: kept with its error, never blocking the queue."""
+
+    task_name = models.CharField(max_length=128)
+    message = models.JSONField()
+    error = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    replayed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}: {self.error[:60]}"

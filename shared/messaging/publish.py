@@ -1,0 +1,66 @@
+"""Publishing events: record in the outbox inside the caller's transaction, relay after commit."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import current_app
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
+
+from shared.events import Event
+from shared.messaging.models import OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+PUBLISH_TASK = "eventbus.publish"
+BROKER_ERRORS = (KombuError, RedisError, OSError)
+RELAY_BATCH = 200
+
+
+def send_to_eventbus(message: dict) -> None:
+    """Hand one event to the event bus's queue. Raises a broker error when Redis is away."""
+    current_app.send_task(
+        PUBLISH_TASK,
+        args=[message],
+        retry=True,
+        retry_policy={"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2},
+    )
+
+
+def record_event(*, event: Event) -> None:
+    """Record an event in the outbox, in the caller's open transaction.
+
+    The event is relayed to the broker right after the transaction commits; if the
+    broker is away then, the worker's relay loop sends it later. It is never lost.
+    """
+    OutboxEvent.objects.create(id=event.id, event_type=event.type, message=event.as_message())
+    transaction.on_commit(lambda: relay_outbox(ids=[event.id]))
+
+
+def relay_outbox(*, ids: list[str] | None = None) -> int:
+    """Send unsent outbox events (those named, or the oldest) to the event bus; returns how many."""
+    pending = OutboxEvent.objects.filter(sent_at__isnull=True).order_by("created_at")
+    if ids is not None:
+        pending = pending.filter(id__in=ids)
+    sent = 0
+    for outbox_event in pending[:RELAY_BATCH]:
+        try:
+            send_to_eventbus(outbox_event.message)
+        except BROKER_ERRORS as error:
+            logger.warning("outbox relay: broker unavailable (%s); will retry", error)
+            OutboxEvent.objects.filter(pk=outbox_event.pk).update(
+                attempts=outbox_event.attempts + 1, last_error=str(error)[:500]
+            )
+            break
+        try:
+            OutboxEvent.objects.filter(pk=outbox_event.pk).update(
+                sent_at=timezone.now(), attempts=outbox_event.attempts + 1
+            )
+        except DatabaseError:
+            # Sent but not marked: it will be sent again, and consumers drop the duplicate.
+            logger.warning("outbox relay: could not mark %s sent", outbox_event.pk)
+        sent += 1
+    return sent

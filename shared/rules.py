@@ -1,0 +1,44 @@
+"""The blog's business rules, as plain Python: limits, messages and the moderation rule."""
+
+from __future__ import annotations
+
+import time
+
+TITLE_MAX_LENGTH = 200
+CONTENT_MAX_LENGTH = 2000
+LIST_LIMIT_DEFAULT = 50
+LIST_LIMIT_MAX = 500
+
+APPROVED = "approved"
+REJECTED = "rejected"
+PENDING = "pending"
+COMMENT_STATUSES = (PENDING, APPROVED, REJECTED)
+
+# The word that gets a comment rejected, in any letter case.
+FORBIDDEN_WORD = "orange"
+
+# User-facing messages; the tests reuse these constants.
+MSG_REQUIRED = "This field is required."
+MSG_BLANK = "This field may not be blank."
+MSG_NOT_A_STRING = "Must be a string."
+MSG_TITLE_TOO_LONG = f"Ensure this field has no more than {TITLE_MAX_LENGTH} characters."
+MSG_CONTENT_TOO_LONG = f"Ensure this field has no more than {CONTENT_MAX_LENGTH} characters."
+MSG_POST_NOT_FOUND = "No post with this id."
+MSG_BODY_NOT_OBJECT = "The request body must be a JSON object."
+MSG_MALFORMED_JSON = "The request body is not valid JSON."
+MSG_BODY_TOO_LARGE = "The request body is larger than {limit} bytes."
+MSG_LIMIT_INVALID = f"Must be a whole number from 1 to {LIST_LIMIT_MAX}."
+MSG_SERVICE_UNAVAILABLE = "The {service} service is unavailable; try again shortly."
+MSG_BROKER_UNAVAILABLE = "The message broker is unavailable; try again shortly."
+
+
+def moderate(content: str) -> str:
+    """Decide a comment's status: rejected when it mentions the forbidden word."""
+    return REJECTED if FORBIDDEN_WORD in content.casefold() else APPROVED
+
+
+def moderate_slowly(content: str, *, delay_ms: int) -> str:
+    """Apply the moderation rule after a configured delay (to study slow moderation)."""
+    if delay_ms > 0:
+        time.sleep(delay_ms / 1000)
+    return moderate(content)

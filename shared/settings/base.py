@@ -1,0 +1,132 @@
+"""Base Django settings; each deployable's settings module imports these and adds its own."""
+
+from __future__ import annotations
+
+from shared.settings.environment import (
+    allowed_hosts,
+    env_bool,
+    env_int,
+    env_str,
+    internal_token,
+    is_production,
+    secret_key,
+)
+
+SECRET_KEY = secret_key()
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = allowed_hosts()
+PRODUCTION = is_production()
+
+# Fault injection and other study switches: never on in production.
+STUDY_MODE = env_bool("BLOG_STUDY_MODE", default=False) and not PRODUCTION
+
+DJANGO_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+THIRD_PARTY_APPS = ["rest_framework", "drf_spectacular"]
+SHARED_APPS = ["shared.api"]
+
+MIDDLEWARE = [
+    "shared.api.middleware.RequestIdMiddleware",
+    "shared.api.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+STATIC_URL = "/static/"
+# Admin assets are served by WhiteNoise straight from the apps (no collectstatic step).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
+
+# Request bodies over this size get a 413 before they are parsed.
+MAX_BODY_BYTES = env_int("BLOG_MAX_BODY_BYTES", 16_384)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+MODERATION_DELAY_MS = env_int("MODERATION_DELAY_MS", 0)
+INTERNAL_TOKEN = internal_token()
+# Seconds an internal HTTP call may take (connect, read) before it counts as down.
+HTTP_CONNECT_TIMEOUT = env_int("BLOG_HTTP_CONNECT_TIMEOUT_MS", 1000) / 1000
+HTTP_READ_TIMEOUT = env_int("BLOG_HTTP_READ_TIMEOUT_MS", 5000) / 1000
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "shared.api.errors.exception_handler",
+    "NON_FIELD_ERRORS_KEY": "body",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# Celery, as in Celery's own Django example: read with namespace="CELERY".
+# https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task that is not acknowledged in this many seconds is handed out again.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60),
+    "socket_timeout": 3,
+    "socket_connect_timeout": 2,
+}
+# Each service consumes its own durable queue, named after it; tasks are named
+# "<service>.<action>" and routed by that prefix.
+MICRO_SERVICES_WITH_QUEUES = ("posts", "comments", "moderation", "query", "eventbus")
+CELERY_TASK_ROUTES = {f"{name}.*": {"queue": name} for name in MICRO_SERVICES_WITH_QUEUES}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("BLOG_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
+
+__all__ = [name for name in dir() if name.isupper()]

@@ -1,0 +1,1 @@
+"""Launch whole stacks (monolith, micro) on loopback, drive them, and compare them."""
