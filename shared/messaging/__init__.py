@@ -1,1 +1,1 @@
-"""Events between micro services: transactional outbox, idempotent inbox, dead letters, Celery wiring."""
+"""Events between micro services: outbox, idempotent inbox, dead letters, Celery wiring."""

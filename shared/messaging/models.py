@@ -1,4 +1,4 @@
-"""Outbox (events to publish), inbox (events applied) and dead letters, in each service's own database."""
+"""Outbox (events to publish), inbox (events applied) and dead letters, per service database."""
 
 from __future__ import annotations
 
