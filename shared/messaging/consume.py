@@ -1,13 +1,14 @@
-"""Consuming events: each event applied once, in the same transaction as its effect."""
+"""Consuming events: each applied once, in the same transaction as its effect; then dead letters."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
 
+from celery import Task
 from django.db import transaction
 
-from shared.events import Event
+from shared.events import Event, InvalidEvent
 from shared.messaging.models import DeadLetter, ProcessedEvent
 
 logger = logging.getLogger(__name__)
@@ -36,3 +37,26 @@ def dead_letter(*, task_name: str, message: object, error: str) -> None:
     """Keep a message that cannot be applied, with its error, out of the queue's way."""
     logger.error("dead letter in %s: %s", task_name, error)
     DeadLetter.objects.create(task_name=task_name, message=message, error=error)
+
+
+MAX_RETRIES = 5
+
+
+def backoff_seconds(retries: int) -> float:
+    return min(0.2 * (2**retries), 10.0)
+
+
+def consume_message(*, task: Task, message: object, handlers: Mapping[str, Handler]) -> bool:
+    """Body of a `<service>.handle_event` task; returns True when the event was applied."""
+    try:
+        event = Event.from_message(message)
+    except InvalidEvent as error:
+        dead_letter(task_name=task.name, message=message, error=f"invalid event: {error}")
+        return False
+    try:
+        return apply_event(event=event, handlers=handlers)
+    except Exception as error:
+        if task.request.retries >= MAX_RETRIES:
+            dead_letter(task_name=task.name, message=message, error=repr(error))
+            return False
+        raise task.retry(exc=error, countdown=backoff_seconds(task.request.retries)) from error

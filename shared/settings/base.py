@@ -44,6 +44,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Services without a database of their own (moderation, aggregator) run no admin,
+# sessions or auth: just the API.
+API_ONLY_APPS = ["django.contrib.contenttypes", *THIRD_PARTY_APPS, *SHARED_APPS]
+API_ONLY_MIDDLEWARE = [
+    "shared.api.middleware.RequestIdMiddleware",
+    "shared.api.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -1,0 +1,1 @@
+"""The blog as separately deployable Django services that talk through Celery tasks on Redis."""

@@ -1,0 +1,24 @@
+"""Settings of the posts service."""
+
+from shared.settings.base import *  # noqa: F403
+from shared.settings.base import DJANGO_APPS, SHARED_APPS, SPECTACULAR_SETTINGS, THIRD_PARTY_APPS
+from shared.settings.environment import database, env_int
+
+SERVICE_NAME = "posts"
+INSTALLED_APPS = [
+    *DJANGO_APPS,
+    *THIRD_PARTY_APPS,
+    *SHARED_APPS,
+    "shared.messaging",
+    "micro.posts.apps.PostsConfig",
+]
+ROOT_URLCONF = "micro.posts.urls"
+WSGI_APPLICATION = "micro.posts.wsgi.application"
+DATABASES = {"default": database(default_name="posts")}
+CELERY_TASK_DEFAULT_QUEUE = SERVICE_NAME
+OUTBOX_RELAY_INTERVAL_MS = env_int("OUTBOX_RELAY_INTERVAL_MS", 500)
+SPECTACULAR_SETTINGS = {
+    **SPECTACULAR_SETTINGS,
+    "TITLE": "Blog micro: posts",
+    "DESCRIPTION": "Owns posts. Publishes PostCreated, PostUpdated and PostDeleted.",
+}
