@@ -1,0 +1,153 @@
+"""Writes of the comments service; each change records its event in the outbox, same transaction."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from micro.comments.clients import posts_client
+from micro.comments.models import Comment, KnownPost
+from shared import events, rules
+from shared.api.errors import PostNotFound, ServiceUnavailable
+from shared.events import Event
+from shared.messaging.publish import record_event
+
+SERVICE = "comments"
+
+
+def _comment_event(event_type: str, comment: Comment) -> Event:
+    return Event(
+        type=event_type,
+        source=SERVICE,
+        data={
+            "comment_id": comment.id,
+            "post_id": comment.post_id,
+            "content": comment.content,
+            "status": comment.status,
+            "created_at": comment.created_at.isoformat(),
+            "revision": comment.revision,
+        },
+    )
+
+
+def known_post_ensure(*, post_id: int) -> KnownPost:
+    """The post a comment is about, as this service knows it; PostNotFound when there is none.
+
+    This service learns of posts from PostCreated events, but a client may comment on a
+    post it has just created before that event arrives here (the event goes through the
+    outbox, the broker and the event bus). Refusing would make a fresh post look missing,
+    so a post this service has never heard of is asked of the posts service, once: the
+    answer is recorded, and the event, when it arrives, is a no-op or a newer revision.
+    In the request counts this shows up as one internal HTTP call per such post.
+    """
+    known = KnownPost.objects.filter(pk=post_id).first()
+    if known is None:
+        known = _known_post_fetch(post_id=post_id)
+    if known.deleted:
+        raise PostNotFound()
+    return known
+
+
+def _known_post_fetch(*, post_id: int) -> KnownPost:
+    response = posts_client().get(f"/api/posts/{post_id}/")
+    if response.status_code == 404:
+        raise PostNotFound()
+    if response.status_code != 200:
+        raise ServiceUnavailable("posts", f"posts answered {response.status_code}")
+    post = response.json()
+    # An event that arrived meanwhile knows at least as much: keep it.
+    known, _ = KnownPost.objects.get_or_create(
+        post_id=post_id,
+        defaults={"title": post.get("title", ""), "revision": int(post.get("revision", 1))},
+    )
+    return known
+
+
+def known_post_apply(*, post_id: int, title: str, revision: int, deleted: bool = False) -> bool:
+    """Record what a posts event says, unless this service already knows a newer revision.
+
+    A deleted post stays a tombstone and loses its comments. Returns True if applied.
+    """
+    with transaction.atomic():
+        known = KnownPost.objects.select_for_update().filter(pk=post_id).first()
+        if known is None:
+            known = KnownPost.objects.create(
+                post_id=post_id, title=title, revision=revision, deleted=deleted
+            )
+        elif revision > known.revision and not known.deleted:
+            known.title = title or known.title
+            known.revision, known.deleted = revision, deleted
+            known.save(update_fields=["title", "revision", "deleted"])
+        else:
+            return False
+        if known.deleted:
+            Comment.objects.filter(post_id=post_id).delete()
+    return True
+
+
+def comment_create(*, post_id: int, content: str) -> Comment:
+    """Add a pending comment; moderation happens later, on CommentCreated.
+
+    The post is looked up (maybe over HTTP) before the write transaction opens, and checked
+    again inside it, locked, so a PostDeleted applied meanwhile leaves no orphan comment.
+    """
+    known_post_ensure(post_id=post_id)
+    with transaction.atomic():
+        known = KnownPost.objects.select_for_update().get(pk=post_id)
+        if known.deleted:
+            raise PostNotFound()
+        comment = Comment.objects.create(post_id=post_id, content=content)
+        record_event(event=_comment_event(events.COMMENT_CREATED, comment))
+    return comment
+
+
+def _comment_change(*, comment_id: int, changes: dict, only_if: str | None = None) -> bool:
+    """Change a comment's fields, bump its revision and record CommentUpdated.
+
+    Nothing happens when the comment is gone, when nothing changes, or when `only_if` names
+    a status the comment no longer has. Returns True if the comment changed.
+    """
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+        if comment is None or (only_if is not None and comment.status != only_if):
+            return False
+        if all(getattr(comment, name) == value for name, value in changes.items()):
+            return False
+        for name, value in changes.items():
+            setattr(comment, name, value)
+        comment.revision += 1
+        comment.save(update_fields=[*changes, "revision"])
+        record_event(event=_comment_event(events.COMMENT_UPDATED, comment))
+    return True
+
+
+def comment_apply_moderation(*, comment_id: int, status: str) -> bool:
+    """Apply moderation's decision to a comment still pending (an admin's override wins)."""
+    if status not in (rules.APPROVED, rules.REJECTED):
+        raise ValueError(f"moderation decided an unknown status {status!r}")
+    return _comment_change(
+        comment_id=comment_id, changes={"status": status}, only_if=rules.PENDING
+    )
+
+
+def comment_set_status(*, comment: Comment, status: str) -> bool:
+    """Override a comment's status (the admin's approve / reject actions)."""
+    return _comment_change(comment_id=comment.pk, changes={"status": status})
+
+
+def comment_update(*, comment: Comment, content: str, status: str) -> bool:
+    """Edit a comment's content and status (the admin's change form)."""
+    return _comment_change(comment_id=comment.pk, changes={"content": content, "status": status})
+
+
+def comment_delete(*, comment: Comment) -> None:
+    with transaction.atomic():
+        current = Comment.objects.select_for_update().filter(pk=comment.pk).first()
+        if current is None:
+            return
+        data = {
+            "comment_id": current.id,
+            "post_id": current.post_id,
+            "revision": current.revision + 1,
+        }
+        current.delete()
+        record_event(event=Event(type=events.COMMENT_DELETED, source=SERVICE, data=data))

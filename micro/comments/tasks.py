@@ -1,0 +1,43 @@
+"""What the comments service does on each event it consumes: one table, handlers call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from micro.comments import services
+from shared import events
+from shared.events import Event
+from shared.messaging.consume import Handler, consume_message
+
+
+def on_post_saved(event: Event) -> None:
+    services.known_post_apply(
+        post_id=event.data["post_id"],
+        title=event.data["title"],
+        revision=event.data["revision"],
+    )
+
+
+def on_post_deleted(event: Event) -> None:
+    services.known_post_apply(
+        post_id=event.data["post_id"], title="", revision=event.data["revision"], deleted=True
+    )
+
+
+def on_comment_moderated(event: Event) -> None:
+    services.comment_apply_moderation(
+        comment_id=event.data["comment_id"], status=event.data["status"]
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    events.POST_CREATED: on_post_saved,
+    events.POST_UPDATED: on_post_saved,
+    events.POST_DELETED: on_post_deleted,
+    events.COMMENT_MODERATED: on_comment_moderated,
+}
+
+
+@shared_task(name="comments.handle_event", bind=True)
+def handle_event(self, message: dict) -> bool:
+    return consume_message(task=self, message=message, handlers=HANDLERS)

@@ -1,0 +1,22 @@
+"""Settings of the moderation service: no database, no admin, just the API and a worker."""
+
+from shared.settings.base import *  # noqa: F403
+from shared.settings.base import API_ONLY_APPS, API_ONLY_MIDDLEWARE, SPECTACULAR_SETTINGS
+
+SERVICE_NAME = "moderation"
+# The app itself holds no models; it is listed because Celery's Django autodiscovery
+# imports tasks.py only from installed apps.
+INSTALLED_APPS = [*API_ONLY_APPS, "micro.moderation.apps.ModerationConfig"]
+MIDDLEWARE = API_ONLY_MIDDLEWARE
+ROOT_URLCONF = "micro.moderation.urls"
+WSGI_APPLICATION = "micro.moderation.wsgi.application"
+DATABASES = {}
+CELERY_TASK_DEFAULT_QUEUE = SERVICE_NAME
+# No outbox: the decision is published straight to the event bus, with a derived event id.
+OUTBOX_RELAY_INTERVAL_MS = 0
+SPECTACULAR_SETTINGS = {
+    **SPECTACULAR_SETTINGS,
+    "TITLE": "Blog micro: moderation",
+    "DESCRIPTION": "No database. Consumes CommentCreated, publishes CommentModerated; "
+    "previews a decision over HTTP.",
+}

@@ -1,0 +1,40 @@
+"""The moderation worker: decide each CommentCreated and publish CommentModerated.
+
+It cannot use consume_message (that needs a database for the inbox and dead letters);
+idempotence comes from the derived event id instead, dropped as a duplicate by the event store.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from micro.moderation import services
+from shared import events
+from shared.events import Event, InvalidEvent
+from shared.messaging.consume import MAX_RETRIES, backoff_seconds
+from shared.messaging.publish import BROKER_ERRORS, send_to_eventbus
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="moderation.handle_event", bind=True)
+def handle_event(self, message: dict) -> bool:
+    """Returns True when a CommentModerated was published."""
+    try:
+        event = Event.from_message(message)
+    except InvalidEvent as error:
+        logger.error("moderation: dropping an invalid event: %s", error)
+        return False
+    if event.type != events.COMMENT_CREATED:
+        return False
+    moderated = services.comment_moderate(event=event)
+    try:
+        send_to_eventbus(moderated.as_message())
+    except BROKER_ERRORS as error:
+        if self.request.retries >= MAX_RETRIES:
+            logger.error("moderation: could not publish %s: %r", moderated.id, error)
+            raise
+        raise self.retry(exc=error, countdown=backoff_seconds(self.request.retries)) from error
+    return True

@@ -1,0 +1,92 @@
+"""One small client for either stack, through the public contract and micro's read strategies."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from stacks.routes import PUBLIC_ROUTES, READ_STRATEGIES
+
+
+@dataclass
+class Reply:
+    """What one client action got back, and what it cost the client."""
+
+    status: int
+    body: Any
+    requests: int = 1
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+class BlogClient:
+    """Create posts and comments and read the post list, on the monolith or on micro."""
+
+    def __init__(self, kind: str, urls: dict[str, str], *, timeout: float = 10.0):
+        self.kind = kind
+        self.urls = urls
+        self.timeout = timeout
+        self.session = requests.Session()
+
+    def base(self, operation: str) -> str:
+        return self.urls[PUBLIC_ROUTES[operation][self.kind]]
+
+    def _send(self, method: str, url: str, **kwargs) -> Reply:
+        started = time.perf_counter()
+        response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        return Reply(response.status_code, body, 1, time.perf_counter() - started)
+
+    def create_post(self, title: Any) -> Reply:
+        return self._send("POST", f"{self.base('post_create')}/api/posts/", json={"title": title})
+
+    def add_comment(self, post_id: int, content: Any) -> Reply:
+        url = f"{self.base('comment_create')}/api/posts/{post_id}/comments/"
+        return self._send("POST", url, json={"content": content})
+
+    def send_raw(self, operation: str, path: str, *, data: bytes, content_type: str) -> Reply:
+        """POST any body (malformed JSON, oversize, wrong type) to an operation's service."""
+        headers = {"Content-Type": content_type}
+        return self._send("POST", f"{self.base(operation)}{path}", data=data, headers=headers)
+
+    def get_post(self, post_id: int) -> Reply:
+        return self._send("GET", f"{self.base('post_get')}/api/posts/{post_id}/")
+
+    def list_posts(self, *, limit: int = 50, strategy: str = "query") -> Reply:
+        """The post list with comments; on micro, through one of READ_STRATEGIES."""
+        if self.kind == "monolith" or strategy == "query":
+            return self._send("GET", f"{self.base('post_list')}/api/posts/?limit={limit}")
+        if strategy == "aggregator":
+            return self._send("GET", f"{self.urls['aggregator']}/api/posts/?limit={limit}")
+        if strategy == "naive":
+            return self._list_naively(limit=limit)
+        raise ValueError(f"unknown read strategy {strategy!r}; choose from {list(READ_STRATEGIES)}")
+
+    def _list_naively(self, *, limit: int) -> Reply:
+        """Ask posts for the posts, then comments once per post: 1 + N requests."""
+        started = time.perf_counter()
+        posts = self._send("GET", f"{self.urls['posts']}/api/posts/?limit={limit}")
+        if not posts.ok:
+            return posts
+        count = 1
+        composed = []
+        for post in posts.body:
+            comments = self._send(
+                "GET", f"{self.urls['comments']}/api/posts/{post['id']}/comments/"
+            )
+            count += 1
+            if comments.status == 404:
+                comments.body = []
+            elif not comments.ok:
+                return Reply(comments.status, comments.body, count, time.perf_counter() - started)
+            composed.append({**post, "comments": comments.body})
+        return Reply(200, composed, count, time.perf_counter() - started)

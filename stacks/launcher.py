@@ -1,0 +1,288 @@
+"""Start a whole stack (monolith or micro) on loopback, drive its processes, stop it all.
+
+Importable, so that tests and the benchmark can start a stack, stop, kill, pause and
+restart one service or worker, and wait until everything is healthy again.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from stacks.processes import ManagedProcess, wait_until
+from stacks.redis_server import PrivateRedis, free_port
+from stacks.routes import STACK_SERVICES, ServiceSpec, service_env_urls
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+MANAGE_PY = PROJECT_DIR / "manage.py"
+
+
+class StackError(RuntimeError):
+    """A stack could not be started, or did not become healthy in time."""
+
+
+def per_service_database_url(base_url: str | None, *, service: str, run_dir: Path) -> str:
+    """SQLite file per service by default; with a PostgreSQL URL, database `<name>_<service>`."""
+    if not base_url:
+        return f"sqlite:///{run_dir / (service + '.sqlite3')}"
+    parts = urlsplit(base_url)
+    base_name = parts.path.lstrip("/") or "blog"
+    return urlunsplit(parts._replace(path=f"/{base_name}_{service}"))
+
+
+def ensure_postgres_database(url: str, *, fresh: bool) -> None:
+    """Create the database a URL names (dropping it first when fresh)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as connection:
+        if fresh:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+class Stack:
+    """The monolith or the micro stack: its processes, its databases, its Redis."""
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        run_dir: Path,
+        host: str = "127.0.0.1",
+        port_base: int | None = None,
+        redis_url: str | None = None,
+        database_url: str | None = None,
+        fresh: bool = False,
+        env: dict[str, str] | None = None,
+        web_threads: int = 8,
+    ):
+        if kind not in STACK_SERVICES:
+            raise StackError(f"unknown stack {kind!r}; choose from {', '.join(STACK_SERVICES)}")
+        self.kind = kind
+        self.services: tuple[ServiceSpec, ...] = STACK_SERVICES[kind]
+        self.run_dir = Path(run_dir).resolve()
+        self.host = host
+        self.database_url = database_url
+        self.fresh = fresh
+        self.extra_env = dict(env or {})
+        self.web_threads = web_threads
+        self.ports = {
+            spec.name: (port_base + spec.port_offset) if port_base else free_port(host)
+            for spec in self.services
+        }
+        self.redis: PrivateRedis | None = None
+        self.redis_url = redis_url
+        self.processes: dict[str, ManagedProcess] = {}
+        self._started = False
+
+    # -- addresses -----------------------------------------------------------------
+    def url(self, service: str) -> str:
+        return f"http://{self.host}:{self.ports[service]}"
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {spec.name: self.url(spec.name) for spec in self.services}
+
+    def service_env(self, spec: ServiceSpec) -> dict[str, str]:
+        """The environment one service's processes run with."""
+        env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "DJANGO_SETTINGS_MODULE": spec.settings,
+            "DJANGO_ALLOWED_HOSTS": f"{self.host},localhost,127.0.0.1",
+            "BLOG_VAR_DIR": str(self.run_dir),
+            "BLOG_STUDY_MODE": "1",
+            "DATABASE_URL": per_service_database_url(
+                self.database_url, service=spec.name, run_dir=self.run_dir
+            ),
+            **service_env_urls(self.urls),
+            **self.extra_env,
+        }
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        return env
+
+    # -- life cycle ----------------------------------------------------------------
+    def start(self, *, timeout: float = 90.0) -> Stack:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        atexit.register(self.stop)
+        self._started = True
+        try:
+            if self.kind == "micro" and not self.redis_url:
+                self.redis = PrivateRedis(run_dir=self.run_dir, host=self.host)
+                self.redis.start()
+                self.redis_url = self.redis.url
+            self.migrate()
+            self._build_processes()
+            for process in self.processes.values():
+                process.start()
+            self.wait_healthy(timeout=timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def migrate(self) -> None:
+        """Create (PostgreSQL) and migrate every service's database, in parallel."""
+        running = []
+        for spec in self.services:
+            if not spec.has_database:
+                continue
+            if self.database_url:
+                ensure_postgres_database(self.service_env(spec)["DATABASE_URL"], fresh=self.fresh)
+            elif self.fresh:
+                Path(self.service_env(spec)["DATABASE_URL"].removeprefix("sqlite:///")).unlink(
+                    missing_ok=True
+                )
+            running.append((spec, self._manage_popen(spec, ["migrate", "--noinput", "-v0"])))
+        for spec, popen in running:
+            output, _ = popen.communicate(timeout=120)
+            if popen.returncode != 0:
+                raise StackError(f"migrating {spec.name} failed:\n{output}")
+
+    def _manage_popen(self, spec: ServiceSpec, args: list[str], env=None) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, str(MANAGE_PY), *args],
+            env={**self.service_env(spec), **(env or {})},
+            cwd=PROJECT_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def manage(self, service: str, *args: str, env: dict[str, str] | None = None) -> str:
+        """Run a management command in one service's environment; returns its output."""
+        popen = self._manage_popen(self.spec(service), list(args), env)
+        output, _ = popen.communicate(timeout=300)
+        if popen.returncode != 0:
+            raise StackError(f"manage.py {' '.join(args)} on {service} failed:\n{output}")
+        return output
+
+    def spec(self, service: str) -> ServiceSpec:
+        for spec in self.services:
+            if spec.name == service:
+                return spec
+        raise StackError(f"{self.kind} has no service {service!r}")
+
+    def _build_processes(self) -> None:
+        logs = self.run_dir / "logs"
+        for spec in self.services:
+            self.processes[f"{spec.name}-web"] = ManagedProcess(
+                name=f"{spec.name}-web",
+                command=self._web_command(spec),
+                env=self.service_env(spec),
+                log_path=logs / f"{spec.name}-web.log",
+            )
+            if spec.has_worker:
+                name = f"{spec.name}-worker"
+                self.processes[name] = ManagedProcess(
+                    name=name,
+                    command=self._worker_command(spec),
+                    env={**self.service_env(spec), "BLOG_READY_FILE": str(self._ready_file(name))},
+                    log_path=logs / f"{name}.log",
+                )
+
+    def _web_command(self, spec: ServiceSpec) -> list[str]:
+        return [
+            sys.executable, "-m", "gunicorn", spec.wsgi,
+            "--bind", f"{self.host}:{self.ports[spec.name]}",
+            "--worker-class", "gthread", "--workers", "1", "--threads", str(self.web_threads),
+            "--graceful-timeout", "5", "--timeout", "30",
+            "--chdir", str(PROJECT_DIR),
+        ]  # fmt: skip
+
+    def _worker_command(self, spec: ServiceSpec) -> list[str]:
+        return [
+            sys.executable, "-m", "celery", "-A", spec.celery_app, "worker",
+            "--queues", spec.name, "--hostname", f"{spec.name}@%h-{os.getpid()}",
+            "--pool", "solo", "--loglevel", "INFO",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ]  # fmt: skip
+
+    def _ready_file(self, process_name: str) -> Path:
+        return self.run_dir / "ready" / process_name
+
+    def stop(self) -> None:
+        """Stop every process this stack started, then its private Redis."""
+        for process in reversed(list(self.processes.values())):
+            process.stop()
+        if self.redis:
+            self.redis.stop()
+        self._started = False
+
+    # -- one process at a time (fault injection) -----------------------------------------
+    def process(self, name: str) -> ManagedProcess:
+        if name == "redis" and self.redis:
+            return self.redis.process
+        try:
+            return self.processes[name]
+        except KeyError:
+            known = ", ".join([*self.processes, *(["redis"] if self.redis else [])])
+            raise StackError(f"no process {name!r}; known: {known}") from None
+
+    def stop_process(self, name: str) -> None:
+        self.process(name).stop()
+        self._ready_file(name).unlink(missing_ok=True)
+
+    def kill_process(self, name: str) -> None:
+        self.process(name).kill()
+        self._ready_file(name).unlink(missing_ok=True)
+
+    def start_process(self, name: str, *, timeout: float = 60.0) -> None:
+        self._ready_file(name).unlink(missing_ok=True)
+        self.process(name).start()
+        if name == "redis":
+            wait_until(self.redis.ping, timeout=timeout, message="redis did not come back")
+        else:
+            self.wait_healthy(timeout=timeout)
+
+    # -- health ----------------------------------------------------------------
+    def process_ready(self, name: str) -> bool:
+        process = self.processes[name]
+        if not process.running:
+            return False
+        if name.endswith("-worker"):
+            return self._ready_file(name).exists()
+        try:
+            response = requests.get(f"{self.url(name.removesuffix('-web'))}/health/", timeout=1)
+        except requests.RequestException:
+            return False
+        return response.status_code == 200
+
+    def unhealthy(self) -> list[str]:
+        return [name for name in self.processes if not self.process_ready(name)]
+
+    def wait_healthy(self, *, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            waiting = [name for name in self.processes if not self.process_ready(name)]
+            if not waiting:
+                return
+            died = [name for name in waiting if not self.processes[name].running]
+            if died or time.monotonic() > deadline:
+                name = (died or waiting)[0]
+                state = "exited" if died else "not healthy in time"
+                raise StackError(
+                    f"{self.kind}: {name} {state}; log tail:\n{self.processes[name].log_tail()}"
+                )
+            time.sleep(0.1)
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()

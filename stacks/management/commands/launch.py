@@ -1,0 +1,118 @@
+"""`manage.py launch [monolith|micro|both]`: bring up whole stacks on loopback until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from stacks.launcher import PROJECT_DIR, Stack, StackError
+
+
+def port_base_is_free(base: int, count: int) -> bool:
+    import socket
+
+    for port in range(base, base + count):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
+
+
+def add_stack_arguments(parser) -> None:
+    """Options shared by `launch` and `demo`."""
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL") or None,
+        help="Use this Redis (default: REDIS_URL, else a private redis-server on a free port).",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL") or None,
+        help="PostgreSQL URL; each service gets database <name>_<service> "
+        "(default: DATABASE_URL, else one SQLite file per service).",
+    )
+    parser.add_argument(
+        "--moderation-delay-ms",
+        type=int,
+        default=int(os.environ.get("MODERATION_DELAY_MS", "0")),
+        help="Slow moderation down by this many milliseconds (default 0).",
+    )
+
+
+def stack_env(options) -> dict[str, str]:
+    return {"MODERATION_DELAY_MS": str(options["moderation_delay_ms"])}
+
+
+class Command(BaseCommand):
+    help = "Launch the monolith, the microservices, or both, on 127.0.0.1 until Ctrl-C."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "stack", nargs="?", default="both", choices=["monolith", "micro", "both"]
+        )
+        parser.add_argument(
+            "--port-base",
+            type=int,
+            default=8000,
+            help="monolith on this port, micro services on the next six (default 8000; "
+            "free ports are picked if these are taken).",
+        )
+        parser.add_argument(
+            "--run-dir",
+            default=str(PROJECT_DIR / "var"),
+            help="Where SQLite files, Redis data and logs go (default ./var).",
+        )
+        parser.add_argument("--fresh", action="store_true", help="Start from empty databases.")
+        add_stack_arguments(parser)
+
+    def handle(self, *args, **options):
+        kinds = ["monolith", "micro"] if options["stack"] == "both" else [options["stack"]]
+        base = options["port_base"]
+        if not port_base_is_free(base, 7):
+            self.stderr.write(f"ports {base}-{base + 6} are taken; using free ports instead")
+            base = None
+        stacks = [
+            Stack(
+                kind,
+                run_dir=Path(options["run_dir"]) / kind,
+                port_base=base,
+                redis_url=options["redis_url"],
+                database_url=options["database_url"],
+                fresh=options["fresh"],
+                env=stack_env(options),
+            )
+            for kind in kinds
+        ]
+        stopping = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+        try:
+            for stack in stacks:
+                self.stdout.write(f"starting {stack.kind} ...")
+                stack.start()
+                self._print_urls(stack)
+            self.stdout.write(self.style.SUCCESS("all healthy; Ctrl-C stops everything"))
+            stopping.wait()
+        except KeyboardInterrupt:
+            pass
+        except StackError as error:
+            raise CommandError(str(error)) from error
+        finally:
+            for stack in stacks:
+                stack.stop()
+            self.stdout.write("stopped")
+
+    def _print_urls(self, stack: Stack) -> None:
+        self.stdout.write(self.style.MIGRATE_HEADING(f"{stack.kind}:"))
+        for name, url in stack.urls.items():
+            self.stdout.write(
+                f"  {name:<11} {url}/api/posts/   admin {url}/admin/   schema {url}/api/schema/"
+            )
+        if stack.redis_url:
+            self.stdout.write(f"  redis       {stack.redis_url}")
+        self.stdout.write(f"  logs        {stack.run_dir / 'logs'}")
