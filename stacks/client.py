@@ -46,6 +46,10 @@ class BlogClient:
             body = response.text
         return Reply(response.status_code, body, 1, time.perf_counter() - started)
 
+    def get(self, operation: str, path: str) -> Reply:
+        """GET any path of the service that answers an operation."""
+        return self._send("GET", f"{self.base(operation)}{path}")
+
     def create_post(self, title: Any) -> Reply:
         return self._send("POST", f"{self.base('post_create')}/api/posts/", json={"title": title})
 

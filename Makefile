@@ -1,0 +1,60 @@
+# Two commands for a new user: `make demo` (set up + run the main job) and `make test`.
+# Everything else here is what those two are made of.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# The e2e and unit suites also run on PostgreSQL; set TEST_POSTGRES_URL= (empty) to skip that.
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogtest
+PYTEST := $(PY) -m pytest -p no:cacheprovider -q
+
+# Unit suites: <folder>:<settings module> (one Django deployable each).
+UNIT_SUITES := shared:monolith.settings monolith:monolith.settings \
+	micro/posts:micro.posts.settings micro/comments:micro.comments.settings \
+	micro/moderation:micro.moderation.settings micro/query:micro.query.settings \
+	micro/eventbus:micro.eventbus.settings micro/aggregator:micro.aggregator.settings
+
+.PHONY: setup demo launch test lint unit e2e unit-postgres e2e-postgres
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(PY) manage.py demo
+
+launch: setup
+	$(PY) manage.py launch both
+
+test: setup lint unit e2e unit-postgres e2e-postgres
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+unit: setup
+	@set -e; for suite in $(UNIT_SUITES); do \
+		echo "== unit: $${suite%%:*} (SQLite)"; \
+		BLOG_VAR_DIR=$$(mktemp -d) $(PYTEST) $${suite%%:*} --ds=$${suite##*:}; \
+	done
+
+unit-postgres: setup
+	@set -e; if [ -z "$(TEST_POSTGRES_URL)" ]; then echo "TEST_POSTGRES_URL is empty: skipping PostgreSQL"; exit 0; fi; \
+	for suite in $(UNIT_SUITES); do \
+		name=$$(echo $${suite%%:*} | tr '/' '_'); \
+		echo "== unit: $${suite%%:*} (PostgreSQL)"; \
+		DATABASE_URL=$(TEST_POSTGRES_URL)_unit_$$name $(PYTEST) $${suite%%:*} --ds=$${suite##*:} --create-db; \
+	done
+
+e2e: setup
+	@echo "== e2e: both stacks (SQLite)"
+	$(PYTEST) tests
+
+e2e-postgres: setup
+	@if [ -z "$(TEST_POSTGRES_URL)" ]; then echo "TEST_POSTGRES_URL is empty: skipping PostgreSQL"; exit 0; fi
+	@echo "== e2e: both stacks (PostgreSQL)"
+	BLOG_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(PYTEST) tests

@@ -1,0 +1,1 @@
+"""The shared black-box suite: the same scenarios against each stack, over real HTTP."""

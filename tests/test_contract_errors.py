@@ -1,0 +1,97 @@
+"""Bad input gets the same clear 4xx, with the field named, from both stacks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared import rules
+
+pytestmark = pytest.mark.e2e
+
+TOO_BIG = 16_384 + 1
+
+BAD_POSTS = [
+    pytest.param({}, "title", rules.MSG_REQUIRED, id="missing"),
+    pytest.param({"title": ""}, "title", rules.MSG_BLANK, id="empty"),
+    pytest.param({"title": "   "}, "title", rules.MSG_BLANK, id="whitespace"),
+    pytest.param({"title": 42}, "title", rules.MSG_NOT_A_STRING, id="number"),
+    pytest.param({"title": ["a"]}, "title", rules.MSG_NOT_A_STRING, id="list"),
+    pytest.param({"title": "x" * 201}, "title", rules.MSG_TITLE_TOO_LONG, id="too-long"),
+]
+BAD_COMMENTS = [
+    pytest.param({}, "content", rules.MSG_REQUIRED, id="missing"),
+    pytest.param({"content": " \n "}, "content", rules.MSG_BLANK, id="whitespace"),
+    pytest.param({"content": True}, "content", rules.MSG_NOT_A_STRING, id="bool"),
+    pytest.param({"content": "x" * 2001}, "content", rules.MSG_CONTENT_TOO_LONG, id="too-long"),
+]
+
+
+@pytest.mark.parametrize(("body", "field", "message"), BAD_POSTS)
+def test_a_bad_post_is_refused_with_the_field_named(client, body, field, message):
+    reply = client.send_raw(
+        "post_create",
+        "/api/posts/",
+        data=json.dumps(body).encode(),
+        content_type="application/json",
+    )
+    assert reply.status == 400
+    assert reply.body["code"] == "invalid"
+    assert reply.body["fields"][field] == [message]
+
+
+@pytest.mark.parametrize(("body", "field", "message"), BAD_COMMENTS)
+def test_a_bad_comment_is_refused_with_the_field_named(client, unique, body, field, message):
+    post = client.create_post(f"Target {unique}").body
+    reply = client.send_raw(
+        "comment_create",
+        f"/api/posts/{post['id']}/comments/",
+        data=json.dumps(body).encode(),
+        content_type="application/json",
+    )
+    assert reply.status == 400
+    assert reply.body["fields"][field] == [message]
+
+
+def test_malformed_json_is_a_400_naming_the_body(client):
+    reply = client.send_raw(
+        "post_create", "/api/posts/", data=b'{"title": ', content_type="application/json"
+    )
+    assert reply.status == 400
+    assert reply.body == {
+        "code": "malformed_json",
+        "message": rules.MSG_MALFORMED_JSON,
+        "fields": {"body": [rules.MSG_MALFORMED_JSON]},
+    }
+
+
+def test_a_body_over_the_limit_is_a_413_before_parsing(client):
+    body = b'{"title": "' + b"x" * TOO_BIG + b'"}'
+    reply = client.send_raw(
+        "post_create", "/api/posts/", data=body, content_type="application/json"
+    )
+    assert reply.status == 413
+    assert reply.body["code"] == "payload_too_large"
+    assert "body" in reply.body["fields"]
+
+
+def test_a_json_array_is_refused_naming_the_body(client):
+    reply = client.send_raw(
+        "post_create", "/api/posts/", data=b"[1, 2]", content_type="application/json"
+    )
+    assert reply.status == 400
+    assert list(reply.body["fields"]) == ["body"]
+
+
+@pytest.mark.parametrize("limit", ["0", "501", "ten"])
+def test_a_bad_list_limit_names_the_field(client, limit):
+    reply = client.get("post_list", f"/api/posts/?limit={limit}")
+    assert reply.status == 400
+    assert reply.body["fields"] == {"limit": [rules.MSG_LIMIT_INVALID]}
+
+
+def test_an_unknown_path_is_a_json_404(client):
+    reply = client.get("post_list", "/api/nothing-here/")
+    assert reply.status == 404
+    assert reply.body["code"] == "not_found"
