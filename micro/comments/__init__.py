@@ -1,4 +1,4 @@
-"""The comments service: owns comments, publishes CommentCreated / CommentUpdated / CommentDeleted."""
+"""The comments service: owns comments; publishes CommentCreated, CommentUpdated, CommentDeleted."""
 
 from micro.comments.celery import app as celery_app
 

@@ -124,9 +124,7 @@ def comment_apply_moderation(*, comment_id: int, status: str) -> bool:
     """Apply moderation's decision to a comment still pending (an admin's override wins)."""
     if status not in (rules.APPROVED, rules.REJECTED):
         raise ValueError(f"moderation decided an unknown status {status!r}")
-    return _comment_change(
-        comment_id=comment_id, changes={"status": status}, only_if=rules.PENDING
-    )
+    return _comment_change(comment_id=comment_id, changes={"status": status}, only_if=rules.PENDING)
 
 
 def comment_set_status(*, comment: Comment, status: str) -> bool:

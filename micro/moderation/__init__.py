@@ -1,4 +1,4 @@
-"""The moderation service: no database; decides each CommentCreated and publishes CommentModerated."""
+"""The moderation service: no database; answers each CommentCreated with CommentModerated."""
 
 from micro.moderation.celery import app as celery_app
 

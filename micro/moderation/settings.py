@@ -4,9 +4,12 @@ from shared.settings.base import *  # noqa: F403
 from shared.settings.base import API_ONLY_APPS, API_ONLY_MIDDLEWARE, SPECTACULAR_SETTINGS
 
 SERVICE_NAME = "moderation"
-# The app itself holds no models; it is listed because Celery's Django autodiscovery
-# imports tasks.py only from installed apps.
-INSTALLED_APPS = [*API_ONLY_APPS, "micro.moderation.apps.ModerationConfig"]
+INSTALLED_APPS = [
+    *API_ONLY_APPS,
+    # No models: listed because Celery's Django autodiscovery imports tasks.py only from
+    # installed apps.
+    "micro.moderation.apps.ModerationConfig",
+]
 MIDDLEWARE = API_ONLY_MIDDLEWARE
 ROOT_URLCONF = "micro.moderation.urls"
 WSGI_APPLICATION = "micro.moderation.wsgi.application"

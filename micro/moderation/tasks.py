@@ -13,13 +13,13 @@ from celery import shared_task
 from micro.moderation import services
 from shared import events
 from shared.events import Event, InvalidEvent
-from shared.messaging.consume import MAX_RETRIES, backoff_seconds
-from shared.messaging.publish import BROKER_ERRORS, send_to_eventbus
+from shared.messaging.eventbus import BROKER_ERRORS, send_to_eventbus
+from shared.messaging.retry import MAX_RETRIES, backoff_seconds
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="moderation.handle_event", bind=True)
+@shared_task(name="moderation.handle_event", bind=True, max_retries=MAX_RETRIES)
 def handle_event(self, message: dict) -> bool:
     """Returns True when a CommentModerated was published."""
     try:

@@ -9,6 +9,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+DUMMY_ENGINE = "django.db.backends.dummy"
+
 
 class HealthApi(APIView):
     @extend_schema(
@@ -26,7 +28,9 @@ class HealthApi(APIView):
     )
     def get(self, request):
         body = {"service": settings.SERVICE_NAME, "status": "ok", "database": "none"}
-        if settings.DATABASES.get("default"):
+        # Services without a database get Django's dummy backend, which answers nothing.
+        engine = settings.DATABASES.get("default", {}).get("ENGINE", DUMMY_ENGINE)
+        if engine != DUMMY_ENGINE:
             try:
                 with connections["default"].cursor() as cursor:
                     cursor.execute("SELECT 1")

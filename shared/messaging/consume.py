@@ -10,6 +10,7 @@ from django.db import transaction
 
 from shared.events import Event, InvalidEvent
 from shared.messaging.models import DeadLetter, ProcessedEvent
+from shared.messaging.retry import MAX_RETRIES, backoff_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -39,13 +40,6 @@ def dead_letter(*, task_name: str, message: object, error: str) -> None:
     DeadLetter.objects.create(task_name=task_name, message=message, error=error)
 
 
-MAX_RETRIES = 5
-
-
-def backoff_seconds(retries: int) -> float:
-    return min(0.2 * (2**retries), 10.0)
-
-
 def consume_message(*, task: Task, message: object, handlers: Mapping[str, Handler]) -> bool:
     """Body of a `<service>.handle_event` task; returns True when the event was applied."""
     try:
@@ -59,4 +53,5 @@ def consume_message(*, task: Task, message: object, handlers: Mapping[str, Handl
         if task.request.retries >= MAX_RETRIES:
             dead_letter(task_name=task.name, message=message, error=repr(error))
             return False
-        raise task.retry(exc=error, countdown=backoff_seconds(task.request.retries)) from error
+        countdown = backoff_seconds(task.request.retries)
+        raise task.retry(exc=error, countdown=countdown, max_retries=MAX_RETRIES) from error

@@ -4,30 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from celery import current_app
 from django.db import DatabaseError, transaction
 from django.utils import timezone
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
 
 from shared.events import Event
+from shared.messaging.eventbus import BROKER_ERRORS, send_to_eventbus
 from shared.messaging.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
 
-PUBLISH_TASK = "eventbus.publish"
-BROKER_ERRORS = (KombuError, RedisError, OSError)
 RELAY_BATCH = 200
-
-
-def send_to_eventbus(message: dict) -> None:
-    """Hand one event to the event bus's queue. Raises a broker error when Redis is away."""
-    current_app.send_task(
-        PUBLISH_TASK,
-        args=[message],
-        retry=True,
-        retry_policy={"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2},
-    )
 
 
 def record_event(*, event: Event) -> None:

@@ -1,0 +1,20 @@
+"""Handing an event to the event bus's queue (no database needed: moderation uses it directly)."""
+
+from __future__ import annotations
+
+from celery import current_app
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
+
+PUBLISH_TASK = "eventbus.publish"
+BROKER_ERRORS = (KombuError, RedisError, OSError)
+
+
+def send_to_eventbus(message: dict) -> None:
+    """Hand one event to the event bus's queue. Raises a broker error when Redis is away."""
+    current_app.send_task(
+        PUBLISH_TASK,
+        args=[message],
+        retry=True,
+        retry_policy={"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2},
+    )
