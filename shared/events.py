@@ -72,7 +72,7 @@ class Event:
         if missing:
             raise InvalidEvent(f"event lacks {', '.join(sorted(missing))}")
         event_type = message["type"]
-        if event_type not in DATA_FIELDS:
+        if not isinstance(event_type, str) or event_type not in DATA_FIELDS:
             raise InvalidEvent(f"unknown event type {event_type!r}")
         data = message["data"]
         if not isinstance(data, dict):
@@ -80,12 +80,20 @@ class Event:
         lacking = [name for name in DATA_FIELDS[event_type] if name not in data]
         if lacking:
             raise InvalidEvent(f"{event_type} lacks {', '.join(lacking)}")
+        try:
+            event_id = str(uuid.UUID(str(message["id"])))
+        except ValueError as error:
+            raise InvalidEvent("event id must be a UUID") from error
+        try:
+            version = int(message.get("version", SCHEMA_VERSION))
+        except (TypeError, ValueError) as error:
+            raise InvalidEvent("event version must be a whole number") from error
         return cls(
-            id=str(message["id"]),
+            id=event_id,
             type=event_type,
             data=data,
             source=str(message["source"]),
-            version=int(message.get("version", SCHEMA_VERSION)),
+            version=version,
             occurred_at=str(message.get("occurred_at", "")),
         )
 

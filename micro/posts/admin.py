@@ -13,6 +13,8 @@ class PostAdmin(admin.ModelAdmin):
     fields = ["title"]
 
     def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return
         if change:
             services.post_update(post=obj, title=form.cleaned_data["title"])
         else:

@@ -39,8 +39,9 @@ class RequestIdMiddleware:
 class BodySizeLimitMiddleware:
     """Answer 413 with the JSON error body when the declared body is over the limit.
 
-    Bodies without a Content-Length (chunked) are capped by DATA_UPLOAD_MAX_MEMORY_SIZE,
-    which raises RequestDataTooBig; the API's exception handler turns that into 413 too.
+    Bodies whose length is not declared are not read by Django's WSGI handler at all;
+    a body over DATA_UPLOAD_MAX_MEMORY_SIZE read some other way raises RequestDataTooBig,
+    which the API's exception handler also turns into 413.
     """
 
     def __init__(self, get_response):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
 from shared import rules
 
@@ -14,6 +18,7 @@ class StrictCharField(serializers.CharField):
         "required": rules.MSG_REQUIRED,
         "blank": rules.MSG_BLANK,
         "invalid": rules.MSG_NOT_A_STRING,
+        "null": rules.MSG_NOT_A_STRING,
     }
 
     def to_internal_value(self, data):
@@ -22,7 +27,18 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class PostInputSerializer(serializers.Serializer):
+class JsonObjectSerializer(serializers.Serializer):
+    """A request body: anything but a JSON object is refused with one message."""
+
+    def run_validation(self, data=empty):
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [rules.MSG_BODY_NOT_OBJECT]}, code="invalid"
+            )
+        return super().run_validation(data)
+
+
+class PostInputSerializer(JsonObjectSerializer):
     title = StrictCharField(
         max_length=rules.TITLE_MAX_LENGTH,
         error_messages={"max_length": rules.MSG_TITLE_TOO_LONG},
@@ -30,7 +46,7 @@ class PostInputSerializer(serializers.Serializer):
     )
 
 
-class CommentInputSerializer(serializers.Serializer):
+class CommentInputSerializer(JsonObjectSerializer):
     content = StrictCharField(
         max_length=rules.CONTENT_MAX_LENGTH,
         error_messages={"max_length": rules.MSG_CONTENT_TOO_LONG},

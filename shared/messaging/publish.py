@@ -23,7 +23,9 @@ def record_event(*, event: Event) -> None:
     broker is away then, the worker's relay loop sends it later. It is never lost.
     """
     OutboxEvent.objects.create(id=event.id, event_type=event.type, message=event.as_message())
-    transaction.on_commit(lambda: relay_outbox(ids=[event.id]))
+    # robust: a failing relay must not turn a committed write into a 500 (the relay loop
+    # sends the event later).
+    transaction.on_commit(lambda: relay_outbox(ids=[event.id]), robust=True)
 
 
 def relay_outbox(*, ids: list[str] | None = None) -> int:

@@ -69,6 +69,8 @@ TEMPLATES = [
     },
 ]
 
+# POST /api/posts (no slash) is a JSON 404, not a redirect that drops the body.
+APPEND_SLASH = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -133,7 +133,7 @@ def test_known_post_needs_no_call_to_posts(api, known_post, posts_down):
         ({"content": "  \n\t "}, rules.MSG_BLANK),
         ({"content": 42}, rules.MSG_NOT_A_STRING),
         ({"content": True}, rules.MSG_NOT_A_STRING),
-        ({"content": None}, "This field may not be null."),
+        ({"content": None}, rules.MSG_NOT_A_STRING),
         ({"content": ["a list"]}, rules.MSG_NOT_A_STRING),
         ({"content": {"an": "object"}}, rules.MSG_NOT_A_STRING),
         ({"content": "x" * (rules.CONTENT_MAX_LENGTH + 1)}, rules.MSG_CONTENT_TOO_LONG),

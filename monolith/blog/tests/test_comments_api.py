@@ -42,9 +42,7 @@ def test_comment_without_orange_is_approved_at_once(api_client, make_post, conte
 def test_create_comment_answers_201_with_the_comment(api_client, make_post):
     post = make_post()
 
-    response = api_client.post(
-        _comments_url(post.id), {"content": "  apple pie  "}, format="json"
-    )
+    response = api_client.post(_comments_url(post.id), {"content": "  apple pie  "}, format="json")
 
     assert response.status_code == 201
     body = response.json()

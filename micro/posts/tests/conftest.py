@@ -1,0 +1,63 @@
+"""Fixtures of the posts service's tests: an API client, posts, and a recording event bus."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+
+import pytest
+from rest_framework.test import APIClient
+
+from micro.posts import services
+from micro.posts.models import Post
+from shared.messaging import publish
+
+_sequence = itertools.count(1)
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def unique_title():
+    """A title no other test uses."""
+
+    def make(prefix: str = "Post") -> str:
+        return f"{prefix} {next(_sequence)} {uuid.uuid4().hex[:8]}"
+
+    return make
+
+
+@pytest.fixture
+def make_post(db, unique_title):
+    """A post created through the service, so it has its PostCreated in the outbox."""
+
+    def make(*, title: str | None = None) -> Post:
+        return services.post_create(title=title or unique_title())
+
+    return make
+
+
+@pytest.fixture
+def sent_messages(monkeypatch) -> list[dict]:
+    """The messages handed to the event bus, recorded instead of sent to Redis."""
+    messages: list[dict] = []
+    monkeypatch.setattr(publish, "send_to_eventbus", messages.append)
+    return messages
+
+
+@pytest.fixture
+def broker_down(monkeypatch) -> list[dict]:
+    """An event bus whose broker refuses connections; records what was attempted."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    attempts: list[dict] = []
+
+    def refuse(message: dict) -> None:
+        attempts.append(message)
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(publish, "send_to_eventbus", refuse)
+    return attempts

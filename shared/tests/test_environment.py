@@ -1,0 +1,167 @@
+"""Settings from the environment: safe development defaults, refusal to run production unset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from shared.settings import environment
+
+PRODUCTION_VARIABLES = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "INTERNAL_TOKEN")
+
+
+@pytest.fixture
+def development(monkeypatch):
+    monkeypatch.delenv("DJANGO_ENV", raising=False)
+    for name in PRODUCTION_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def production(monkeypatch):
+    monkeypatch.setenv("DJANGO_ENV", "production")
+    for name in PRODUCTION_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize("value", ["production", "Production", "PRODUCTION"])
+def test_production_is_recognised_in_any_case(monkeypatch, value):
+    monkeypatch.setenv("DJANGO_ENV", value)
+
+    assert environment.is_production()
+
+
+def test_development_is_the_default(development):
+    assert not environment.is_production()
+
+
+def test_production_without_a_secret_key_refuses_to_start(production):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
+        environment.secret_key()
+
+
+def test_production_with_the_development_secret_key_refuses_to_start(production, monkeypatch):
+    monkeypatch.setenv("DJANGO_SECRET_KEY", environment.DEV_SECRET_KEY)
+
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
+        environment.secret_key()
+
+
+def test_production_uses_the_given_secret_key(production, monkeypatch):
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "a-real-secret")
+
+    assert environment.secret_key() == "a-real-secret"
+
+
+def test_development_falls_back_to_the_development_secret_key(development):
+    assert environment.secret_key() == environment.DEV_SECRET_KEY
+
+
+def test_production_without_allowed_hosts_refuses_to_start(production):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_ALLOWED_HOSTS"):
+        environment.allowed_hosts()
+
+
+def test_production_with_blank_allowed_hosts_refuses_to_start(production, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", " , ")
+
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_ALLOWED_HOSTS"):
+        environment.allowed_hosts()
+
+
+def test_production_uses_the_given_allowed_hosts(production, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "blog.example, api.blog.example")
+
+    assert environment.allowed_hosts() == ["blog.example", "api.blog.example"]
+
+
+def test_development_allows_the_loopback_hosts(development):
+    assert environment.allowed_hosts() == ["127.0.0.1", "localhost"]
+
+
+def test_production_without_an_internal_token_refuses_to_start(production):
+    with pytest.raises(ImproperlyConfigured, match="INTERNAL_TOKEN"):
+        environment.internal_token()
+
+
+def test_development_falls_back_to_the_development_internal_token(development):
+    assert environment.internal_token() == environment.DEV_INTERNAL_TOKEN
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1", True), ("true", True), (" Yes ", True), ("on", True), ("0", False), ("no", False)],
+)
+def test_env_bool_reads_the_usual_spellings(monkeypatch, value, expected):
+    monkeypatch.setenv("BLOG_TEST_FLAG", value)
+
+    assert environment.env_bool("BLOG_TEST_FLAG", default=not expected) is expected
+
+
+@pytest.mark.parametrize("default", [True, False])
+def test_env_bool_empty_or_unset_is_the_default(monkeypatch, default):
+    monkeypatch.setenv("BLOG_TEST_FLAG", "")
+    assert environment.env_bool("BLOG_TEST_FLAG", default=default) is default
+    monkeypatch.delenv("BLOG_TEST_FLAG")
+    assert environment.env_bool("BLOG_TEST_FLAG", default=default) is default
+
+
+def test_env_int_reads_a_whole_number_or_the_default(monkeypatch):
+    monkeypatch.setenv("BLOG_TEST_NUMBER", "300")
+    assert environment.env_int("BLOG_TEST_NUMBER", 0) == 300
+    monkeypatch.setenv("BLOG_TEST_NUMBER", "")
+    assert environment.env_int("BLOG_TEST_NUMBER", 7) == 7
+
+
+def test_env_int_refuses_anything_else(monkeypatch):
+    monkeypatch.setenv("BLOG_TEST_NUMBER", "3.5")
+
+    with pytest.raises(ImproperlyConfigured, match="BLOG_TEST_NUMBER"):
+        environment.env_int("BLOG_TEST_NUMBER", 0)
+
+
+@pytest.fixture
+def var_dir(monkeypatch, tmp_path) -> Path:
+    """A fresh directory for SQLite files, not yet created, so database() must make it."""
+    directory = tmp_path / "var" / "nested"
+    monkeypatch.setattr(environment, "VAR_DIR", directory)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return directory
+
+
+def test_database_defaults_to_a_sqlite_file_named_after_the_deployable(var_dir):
+    config = environment.database(default_name="comments")
+
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == str(var_dir / "comments.sqlite3")
+    assert var_dir.is_dir()
+    assert config["CONN_MAX_AGE"] == 0
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert config["OPTIONS"]["timeout"] > 0
+
+
+def test_database_reads_a_sqlite_url(var_dir, monkeypatch, tmp_path):
+    path = tmp_path / "elsewhere" / "blog.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+
+    config = environment.database(default_name="posts")
+
+    assert (config["ENGINE"], config["NAME"]) == ("django.db.backends.sqlite3", str(path))
+    assert path.parent.is_dir()
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql"])
+def test_database_reads_a_postgres_url(var_dir, monkeypatch, scheme):
+    monkeypatch.setenv("DATABASE_URL", f"{scheme}://blog:secret@db.example:5433/blog_posts")
+
+    config = environment.database(default_name="posts")
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["NAME"] == "blog_posts"
+    assert (config["HOST"], config["PORT"]) == ("db.example", 5433)
+    assert (config["USER"], config["PASSWORD"]) == ("blog", "secret")
+    assert config["OPTIONS"] == {"connect_timeout": 3}
+    assert config["CONN_MAX_AGE"] == 60
+    assert not var_dir.exists()

@@ -1,0 +1,132 @@
+"""ServiceClient: internal calls carry the token and request id; failures become a clear 503."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import requests
+
+from shared.api.errors import ServiceUnavailable
+from shared.api.http import ServiceClient
+from shared.api.middleware import REQUEST_ID_HEADER, current_request_id
+from shared.api.permissions import INTERNAL_TOKEN_HEADER
+
+
+class _Answer:
+    def __init__(self, status_code: int, body: object = None):
+        self.status_code = status_code
+        self._body = body
+
+    def json(self) -> object:
+        return self._body
+
+
+class _RecordingSession:
+    """Stands in for requests.Session: records each GET and gives the prepared answer."""
+
+    def __init__(self):
+        self.calls: list[dict] = []
+        self.answer = _Answer(200, [])
+
+    def get(self, url, **kwargs):
+        self.calls.append({"url": url, **kwargs})
+        return self.answer
+
+
+@pytest.fixture
+def comments_client() -> ServiceClient:
+    return ServiceClient(service="comments", base_url="http://comments.invalid/")
+
+
+@pytest.fixture
+def session(comments_client) -> _RecordingSession:
+    fake = _RecordingSession()
+    comments_client._local.session = fake
+    return fake
+
+
+def test_get_sends_the_internal_token_and_the_current_request_id(
+    comments_client, session, settings
+):
+    token = current_request_id.set("req-1")
+    try:
+        comments_client.get("/api/comments/", params={"post_id": 3})
+    finally:
+        current_request_id.reset(token)
+
+    [call] = session.calls
+    assert call["url"] == "http://comments.invalid/api/comments/"
+    assert call["params"] == {"post_id": 3}
+    assert call["headers"] == {
+        INTERNAL_TOKEN_HEADER: settings.INTERNAL_TOKEN,
+        REQUEST_ID_HEADER: "req-1",
+    }
+    assert call["timeout"] == (settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT)
+
+
+def test_get_without_a_request_id_sends_only_the_token(comments_client, session):
+    comments_client.get("/health/")
+
+    assert set(session.calls[0]["headers"]) == {INTERNAL_TOKEN_HEADER}
+
+
+@pytest.mark.parametrize("status_code", [500, 502, 503])
+def test_a_5xx_answer_is_service_unavailable(comments_client, session, status_code):
+    session.answer = _Answer(status_code)
+
+    with pytest.raises(ServiceUnavailable) as raised:
+        comments_client.get("/api/comments/")
+
+    assert raised.value.service == "comments"
+
+
+def test_get_json_answers_the_body(comments_client, session):
+    session.answer = _Answer(200, [{"id": 1}])
+
+    assert comments_client.get_json("/api/comments/") == [{"id": 1}]
+
+
+def test_get_json_refuses_an_answer_that_is_not_200(comments_client, session):
+    session.answer = _Answer(404, {"code": "not_found"})
+
+    with pytest.raises(ServiceUnavailable, match="comments answered 404"):
+        comments_client.get_json("/api/comments/")
+
+
+def test_a_timeout_is_service_unavailable(comments_client, session, monkeypatch):
+    def time_out(url, **kwargs):
+        raise requests.Timeout("read timed out")
+
+    monkeypatch.setattr(session, "get", time_out)
+
+    with pytest.raises(ServiceUnavailable):
+        comments_client.get("/api/comments/")
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_service_that_is_down_is_service_unavailable():
+    client = ServiceClient(service="posts", base_url=f"http://127.0.0.1:{_closed_port()}")
+
+    with pytest.raises(ServiceUnavailable) as raised:
+        client.get("/api/posts/")
+
+    assert raised.value.status_code == 503
+    assert raised.value.service == "posts"
+
+
+def test_each_thread_gets_its_own_session(comments_client):
+    import threading
+
+    sessions = []
+    thread = threading.Thread(target=lambda: sessions.append(comments_client.session))
+    thread.start()
+    thread.join()
+
+    assert comments_client.session is comments_client.session
+    assert sessions[0] is not comments_client.session

@@ -1,0 +1,133 @@
+"""Request ids are echoed when valid and replaced when not; oversized bodies get a 413 first."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from shared.api.middleware import (
+    REQUEST_ID_HEADER,
+    BodySizeLimitMiddleware,
+    RequestIdMiddleware,
+    current_request_id,
+)
+
+GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+@pytest.fixture
+def seen_ids() -> list[str | None]:
+    return []
+
+
+@pytest.fixture
+def request_id_middleware(seen_ids):
+    def view(request):
+        seen_ids.append(current_request_id.get())
+        return HttpResponse("ok")
+
+    return RequestIdMiddleware(view)
+
+
+@pytest.mark.parametrize("request_id", ["abc", "req-42_a.b:c", "A" * 64, "7f3e0c2a9b"])
+def test_valid_request_id_is_echoed_and_current_during_the_request(
+    request_id_middleware, seen_ids, request_id
+):
+    request = RequestFactory().get("/", headers={REQUEST_ID_HEADER: request_id})
+
+    response = request_id_middleware(request)
+
+    assert response[REQUEST_ID_HEADER] == request_id
+    assert request.request_id == request_id
+    assert seen_ids == [request_id]
+
+
+@pytest.mark.parametrize(
+    "request_id", ["has space", "A" * 65, "<script>", "id;drop", "ünïcode", "a/b"]
+)
+def test_invalid_request_id_is_replaced(request_id_middleware, seen_ids, request_id):
+    request = RequestFactory().get("/", headers={REQUEST_ID_HEADER: request_id})
+
+    response = request_id_middleware(request)
+
+    assert response[REQUEST_ID_HEADER] != request_id
+    assert GENERATED_ID.match(response[REQUEST_ID_HEADER])
+    assert seen_ids == [response[REQUEST_ID_HEADER]]
+
+
+def test_missing_request_id_is_made_up_fresh_each_time(request_id_middleware):
+    first = request_id_middleware(RequestFactory().get("/"))[REQUEST_ID_HEADER]
+    second = request_id_middleware(RequestFactory().get("/"))[REQUEST_ID_HEADER]
+
+    assert GENERATED_ID.match(first)
+    assert first != second
+
+
+def test_request_id_is_forgotten_after_the_request(request_id_middleware):
+    request_id_middleware(RequestFactory().get("/", headers={REQUEST_ID_HEADER: "abc"}))
+
+    assert current_request_id.get() is None
+
+
+def test_request_id_is_forgotten_even_when_the_view_fails():
+    def failing_view(request):
+        raise RuntimeError("boom")
+
+    middleware = RequestIdMiddleware(failing_view)
+
+    with pytest.raises(RuntimeError):
+        middleware(RequestFactory().get("/", headers={REQUEST_ID_HEADER: "abc"}))
+    assert current_request_id.get() is None
+
+
+@pytest.fixture
+def body_limit_middleware(settings):
+    settings.MAX_BODY_BYTES = 10
+    return BodySizeLimitMiddleware(lambda request: HttpResponse("passed"))
+
+
+def test_body_over_the_limit_is_413_before_the_view(body_limit_middleware):
+    request = RequestFactory().post("/", "x" * 11, content_type="application/json")
+
+    response = body_limit_middleware(request)
+
+    assert response.status_code == 413
+    body = json.loads(response.content)
+    assert body["code"] == "payload_too_large"
+    assert list(body["fields"]) == ["body"]
+
+
+def test_body_at_the_limit_reaches_the_view(body_limit_middleware):
+    request = RequestFactory().post("/", "x" * 10, content_type="application/json")
+
+    assert body_limit_middleware(request).content == b"passed"
+
+
+@pytest.mark.parametrize("length", ["", "not-a-number"])
+def test_body_without_a_usable_length_reaches_the_view(body_limit_middleware, length):
+    request = RequestFactory().post("/", "{}", content_type="application/json")
+    request.META["CONTENT_LENGTH"] = length
+
+    assert body_limit_middleware(request).content == b"passed"
+
+
+def test_request_id_is_echoed_through_the_whole_stack(client, db):
+    response = client.get("/health/", headers={REQUEST_ID_HEADER: "trace-1"})
+
+    assert response[REQUEST_ID_HEADER] == "trace-1"
+
+
+def test_request_id_is_set_on_a_413_too(client, settings):
+    response = client.post(
+        "/api/posts/",
+        "x" * (settings.MAX_BODY_BYTES + 1),
+        content_type="application/json",
+        headers={REQUEST_ID_HEADER: "big-1"},
+    )
+
+    assert response.status_code == 413
+    assert response[REQUEST_ID_HEADER] == "big-1"
