@@ -1,0 +1,42 @@
+"""Writes of the event bus: store an event once, then fan it out to its subscribers' queues."""
+
+from __future__ import annotations
+
+from celery import current_app
+
+from micro.eventbus.models import StoredEvent
+from shared.events import SUBSCRIPTIONS, Event, InvalidEvent
+
+SOURCE_MAX_LENGTH = StoredEvent._meta.get_field("source").max_length
+
+
+def _check_storable(event: Event) -> None:
+    if len(event.source) > SOURCE_MAX_LENGTH:
+        raise InvalidEvent(f"event source is longer than {SOURCE_MAX_LENGTH} characters")
+
+
+def event_store(*, event: Event) -> StoredEvent:
+    """Append an event to the store unless its id is there already (a redelivered publish)."""
+    _check_storable(event)
+    stored_event, _ = StoredEvent.objects.get_or_create(
+        event_id=event.id,
+        defaults={
+            "event_type": event.type,
+            "source": event.source,
+            "occurred_at": event.occurred_at,
+            "message": event.as_message(),
+        },
+    )
+    return stored_event
+
+
+def event_fan_out(*, message: dict) -> list[str]:
+    """Send an event to each subscribed service's `handle_event` task; returns the task names.
+
+    Routing by task-name prefix (CELERY_TASK_ROUTES) puts each on its service's queue.
+    A broker error propagates, so that the publish task retries the whole fan-out.
+    """
+    task_names = [f"{service}.handle_event" for service in SUBSCRIPTIONS.get(message["type"], ())]
+    for task_name in task_names:
+        current_app.send_task(task_name, args=[message])
+    return task_names

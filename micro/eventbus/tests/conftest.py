@@ -1,0 +1,71 @@
+"""Fixtures of the event bus's unit tests: events, a recorder of sent tasks, API clients."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from micro.eventbus import services
+from shared import events
+from shared.events import Event
+
+_numbers = itertools.count(1)
+
+
+def _data_for(event_type: str) -> dict:
+    number = next(_numbers)
+    entity = {
+        "post_id": number,
+        "comment_id": number,
+        "title": f"Post {number}",
+        "content": f"Comment {number}",
+        "status": "pending",
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "revision": 1,
+    }
+    return {name: entity[name] for name in events.DATA_FIELDS[event_type]}
+
+
+@pytest.fixture
+def make_event_message():
+    """A valid event envelope of a type, with unique ids."""
+
+    def make(event_type: str = events.POST_CREATED) -> dict:
+        return Event(type=event_type, source="tests", data=_data_for(event_type)).as_message()
+
+    return make
+
+
+class TaskRecorder:
+    """Stands in for the Celery app the fan-out sends with; remembers what was sent."""
+
+    def __init__(self):
+        self.sent: list[tuple[str, list]] = []
+        self.failures_left = 0
+
+    def send_task(self, name: str, args=None, **options):
+        if self.failures_left:
+            self.failures_left -= 1
+            raise ConnectionRefusedError("broker unavailable")
+        self.sent.append((name, args))
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.sent]
+
+
+@pytest.fixture
+def sent_tasks(monkeypatch) -> TaskRecorder:
+    recorder = TaskRecorder()
+    monkeypatch.setattr(services, "current_app", recorder)
+    return recorder
+
+
+@pytest.fixture
+def internal_client() -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_X_INTERNAL_TOKEN=settings.INTERNAL_TOKEN)
+    return client

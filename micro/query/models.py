@@ -1,0 +1,52 @@
+"""The read model: posts and their comments, denormalised from events, ids as the owners gave them.
+
+Every row keeps the revision it was last written at, so that events apply in any order (the
+highest revision wins), and deletes are tombstones (`deleted`), so that a late create cannot
+bring a deleted post or comment back.
+"""
+
+from django.db import models
+
+from shared import rules
+
+
+class Post(models.Model):
+    post_id = models.BigIntegerField(primary_key=True)
+    title = models.CharField(max_length=rules.TITLE_MAX_LENGTH, blank=True)
+    # Null only on a tombstone that arrived before its post.
+    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    revision = models.PositiveIntegerField()
+    deleted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-post_id"]
+
+    def __str__(self) -> str:
+        return self.title or f"post {self.post_id}"
+
+
+class Comment(models.Model):
+    comment_id = models.BigIntegerField(primary_key=True)
+    # No foreign key: a comment may arrive before its post, and shows once the post does.
+    post_id = models.BigIntegerField(db_index=True)
+    content = models.TextField(max_length=rules.CONTENT_MAX_LENGTH, blank=True)
+    status = models.CharField(max_length=16, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField()
+    deleted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "comment_id"]
+
+    def __str__(self) -> str:
+        return self.content[:60] or f"comment {self.comment_id}"
+
+
+class CatchUp(models.Model):
+    """Written when a replay of the whole event store has finished: until then (a new or
+    wiped database, or a replay cut short), the worker replays the store when it starts."""
+
+    finished_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"caught up at {self.finished_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,131 @@
+"""Writes of the query service: apply post and comment events to the read model; rebuild it.
+
+Each event carries the whole entity and its revision: a row is only overwritten by a higher
+revision, and a tombstone is final, so the same events in any order give the same read model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+
+from micro.query.models import CatchUp, Comment, Post
+from shared.api.http import ServiceClient
+from shared.events import Event, InvalidEvent
+from shared.messaging.consume import apply_event
+from shared.messaging.models import ProcessedEvent
+
+logger = logging.getLogger(__name__)
+
+REPLAY_PAGE_LIMIT = 500
+
+
+def _upsert_newer(model: type[models.Model], *, pk: int, revision: int, fields: dict) -> bool:
+    """Write `fields` at `revision` unless the row holds this revision or a newer one."""
+    rows = model.objects.filter(pk=pk)
+    if rows.filter(revision__lt=revision).update(revision=revision, **fields):
+        return True
+    _, created = model.objects.get_or_create(pk=pk, defaults={"revision": revision, **fields})
+    # Lost a race with a concurrent first write: ours may still be the newer revision.
+    return created or bool(rows.filter(revision__lt=revision).update(revision=revision, **fields))
+
+
+def _tombstone(model: type[models.Model], *, pk: int, revision: int, fields: dict) -> None:
+    """Mark a row deleted for good, creating it if its create has not arrived yet."""
+    rows = model.objects.filter(pk=pk)
+    newest = Greatest(F("revision"), revision, output_field=models.PositiveIntegerField())
+    if rows.update(deleted=True, revision=newest):
+        return
+    _, created = model.objects.get_or_create(
+        pk=pk, defaults={"revision": revision, "deleted": True, **fields}
+    )
+    if not created:  # Lost a race with a concurrent first write: mark that row.
+        rows.update(deleted=True, revision=newest)
+
+
+def post_apply(*, post_id: int, title: str, created_at: dt.datetime, revision: int) -> bool:
+    """PostCreated / PostUpdated: upsert the post if this revision is newer (never undeletes)."""
+    fields = {"title": title, "created_at": created_at}
+    return _upsert_newer(Post, pk=post_id, revision=revision, fields=fields)
+
+
+def post_tombstone(*, post_id: int, revision: int) -> None:
+    """PostDeleted: the post disappears from the read model, and a late create cannot revive it."""
+    _tombstone(Post, pk=post_id, revision=revision, fields={})
+
+
+def comment_apply(
+    *,
+    comment_id: int,
+    post_id: int,
+    content: str,
+    status: str,
+    created_at: dt.datetime,
+    revision: int,
+) -> bool:
+    """CommentCreated / CommentUpdated: upsert the comment if this revision is newer."""
+    fields = {"post_id": post_id, "content": content, "status": status, "created_at": created_at}
+    return _upsert_newer(Comment, pk=comment_id, revision=revision, fields=fields)
+
+
+def comment_tombstone(*, comment_id: int, post_id: int, revision: int) -> None:
+    """CommentDeleted: the comment disappears, and a late create or update cannot revive it."""
+    _tombstone(Comment, pk=comment_id, revision=revision, fields={"post_id": post_id})
+
+
+def _eventbus() -> ServiceClient:
+    return ServiceClient(service="eventbus", base_url=settings.EVENTBUS_URL)
+
+
+def _replay_event_store() -> int:
+    """Apply every stored event, page by page, through the same handlers as live delivery.
+
+    Raises ServiceUnavailable when the event bus cannot be reached.
+    """
+    from micro.query.tasks import HANDLERS  # tasks.py holds the one table and imports this module
+
+    eventbus, applied, after = _eventbus(), 0, 0
+    while after is not None:
+        page = eventbus.get_json(
+            "/internal/events/", params={"after": after, "limit": REPLAY_PAGE_LIMIT}
+        )
+        for message in page["events"]:
+            try:
+                event = Event.from_message(message)
+            except InvalidEvent as error:
+                logger.error("replay: skipping stored event %s: %s", message.get("seq"), error)
+                continue
+            if apply_event(event=event, handlers=HANDLERS):
+                applied += 1
+        after = page["next_after"]
+    CatchUp.objects.create()
+    return applied
+
+
+def read_model_rebuild(*, wipe: bool) -> int:
+    """Replay the whole event store into the read model; returns how many events were applied.
+
+    With `wipe`, first empty the read model and this service's inbox (one transaction), so
+    that every stored event is applied again. Events delivered live meanwhile are applied
+    as usual; the inbox keeps each from being applied twice.
+    """
+    if wipe:
+        with transaction.atomic():
+            CatchUp.objects.all().delete()
+            Comment.objects.all().delete()
+            Post.objects.all().delete()
+            ProcessedEvent.objects.all().delete()
+    return _replay_event_store()
+
+
+def read_model_catch_up() -> int:
+    """Replay the event store unless a replay has finished on this database already (a new
+    or wiped read model starts empty even though events were published before it)."""
+    if CatchUp.objects.exists():
+        return 0
+    return _replay_event_store()

@@ -1,0 +1,29 @@
+"""Settings of the query service."""
+
+from shared.settings.base import *  # noqa: F403
+from shared.settings.base import DJANGO_APPS, SHARED_APPS, SPECTACULAR_SETTINGS, THIRD_PARTY_APPS
+from shared.settings.environment import database, env_str
+
+SERVICE_NAME = "query"
+INSTALLED_APPS = [
+    *DJANGO_APPS,
+    *THIRD_PARTY_APPS,
+    *SHARED_APPS,
+    "shared.messaging",
+    "micro.query.apps.QueryConfig",
+]
+ROOT_URLCONF = "micro.query.urls"
+WSGI_APPLICATION = "micro.query.wsgi.application"
+DATABASES = {"default": database(default_name="query")}
+CELERY_TASK_DEFAULT_QUEUE = SERVICE_NAME
+# The read model publishes nothing: no outbox to relay.
+OUTBOX_RELAY_INTERVAL_MS = 0
+# Where the event store serves its events for a rebuild.
+EVENTBUS_URL = env_str("EVENTBUS_URL", "http://127.0.0.1:8005")
+SPECTACULAR_SETTINGS = {
+    **SPECTACULAR_SETTINGS,
+    "TITLE": "Blog micro: query",
+    "DESCRIPTION": "The read model: posts with their comments, built from PostCreated / "
+    "PostUpdated / PostDeleted and CommentCreated / CommentUpdated / CommentDeleted; the post "
+    "list in one request. Rebuilds itself from the event store.",
+}

@@ -1,0 +1,181 @@
+"""Fixtures of the query service's unit tests: event factories, delivery, a fake event store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from micro.query.models import Comment, Post
+from micro.query.tasks import handle_event
+from shared import events
+from shared.api.permissions import INTERNAL_TOKEN_HEADER
+from shared.events import Event
+
+_ids = itertools.count(1)
+_clock = itertools.count(1)
+
+
+@pytest.fixture
+def new_id():
+    """A post or comment id no other test uses."""
+    return lambda: next(_ids)
+
+
+def _moment() -> str:
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    return (start + dt.timedelta(minutes=next(_clock))).isoformat()
+
+
+def _message(event_type: str, source: str, entity: dict) -> dict:
+    data = {name: entity[name] for name in events.DATA_FIELDS[event_type]}
+    return Event(type=event_type, source=source, data=data).as_message()
+
+
+@pytest.fixture
+def post_event():
+    """A post event message; created_at defaults to a moment later than any before it."""
+
+    def make(event_type, *, post_id, revision, title="A post", created_at=None) -> dict:
+        entity = {
+            "post_id": post_id,
+            "title": title,
+            "created_at": created_at or _moment(),
+            "revision": revision,
+        }
+        return _message(event_type, "posts", entity)
+
+    return make
+
+
+@pytest.fixture
+def comment_event():
+    """A comment event message; created_at defaults to a moment later than any before it."""
+
+    def make(
+        event_type,
+        *,
+        comment_id,
+        post_id,
+        revision,
+        content="A comment",
+        status="pending",
+        created_at=None,
+    ) -> dict:
+        entity = {
+            "comment_id": comment_id,
+            "post_id": post_id,
+            "content": content,
+            "status": status,
+            "created_at": created_at or _moment(),
+            "revision": revision,
+        }
+        return _message(event_type, "comments", entity)
+
+    return make
+
+
+@pytest.fixture
+def deliver():
+    """Run query.handle_event on a message, as the worker would; returns whether it applied."""
+    return lambda message: handle_event.apply(args=[message]).get()
+
+
+TOMBSTONE_FIELDS = {"post_id", "comment_id", "revision", "deleted"}
+
+
+def _rows(queryset) -> list[dict]:
+    """Rows as dicts; of a tombstone only what matters (what it held before does not)."""
+    return [
+        {name: value for name, value in row.items() if name in TOMBSTONE_FIELDS}
+        if row["deleted"]
+        else row
+        for row in queryset.values()
+    ]
+
+
+@pytest.fixture
+def read_model():
+    """Everything the read model holds, to compare two ways of building it."""
+
+    def snapshot() -> dict:
+        return {
+            "posts": _rows(Post.objects.order_by("post_id")),
+            "comments": _rows(Comment.objects.order_by("comment_id")),
+        }
+
+    return snapshot
+
+
+class FakeEventStore:
+    """The event bus's GET /internal/events/ on a real loopback HTTP server, in a thread."""
+
+    def __init__(self):
+        self.events: list[dict] = []
+        self.requests: list[dict] = []
+        self.failing_after_pages: int | None = None
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def store(self, messages: list[dict]) -> None:
+        for message in messages:
+            self.events.append({**message, "seq": len(self.events) + 1})
+
+    def page(self, *, after: int, limit: int) -> dict:
+        later = [event for event in self.events if event["seq"] > after]
+        page = later[:limit]
+        return {"events": page, "next_after": page[-1]["seq"] if len(later) > limit else None}
+
+    def _handler_class(self):
+        store = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                url = urlsplit(self.path)
+                params = {name: values[0] for name, values in parse_qs(url.query).items()}
+                store.requests.append(
+                    {
+                        "path": url.path,
+                        "params": params,
+                        "token": self.headers[INTERNAL_TOKEN_HEADER],
+                    }
+                )
+                failing = store.failing_after_pages
+                if url.path != "/internal/events/" or (
+                    failing is not None and len(store.requests) > failing
+                ):
+                    self._answer(500, {"code": "server_error"})
+                    return
+                after, limit = int(params.get("after", 0)), int(params.get("limit", 500))
+                self._answer(200, store.page(after=after, limit=limit))
+
+            def _answer(self, status: int, body: dict) -> None:
+                content = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            def log_message(self, format, *args):
+                pass
+
+        return Handler
+
+
+@pytest.fixture
+def event_store(settings):
+    """A fake event bus the query service's EVENTBUS_URL points at."""
+    store = FakeEventStore()
+    thread = threading.Thread(target=store.server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    settings.EVENTBUS_URL = store.url
+    yield store
+    store.server.shutdown()
+    store.server.server_close()
+    thread.join(timeout=5)

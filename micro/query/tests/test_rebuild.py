@@ -1,0 +1,175 @@
+"""Rebuilding the read model from the event store, and catching up when the worker starts."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from celery.signals import worker_ready
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from micro.query import selectors, services, tasks
+from micro.query.models import CatchUp, Post
+from shared import events
+from shared.api.errors import ServiceUnavailable
+from shared.messaging.models import ProcessedEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history(post_event, comment_event, new_id) -> list[dict]:
+    """Two posts' lives, one of them deleted, with comments edited and deleted."""
+    kept, dropped = new_id(), new_id()
+    first, second, third = new_id(), new_id(), new_id()
+    return [
+        post_event(events.POST_CREATED, post_id=kept, revision=1, title="Kept"),
+        post_event(events.POST_CREATED, post_id=dropped, revision=1, title="Dropped"),
+        comment_event(events.COMMENT_CREATED, comment_id=first, post_id=kept, revision=1),
+        comment_event(events.COMMENT_CREATED, comment_id=second, post_id=kept, revision=1),
+        comment_event(events.COMMENT_CREATED, comment_id=third, post_id=dropped, revision=1),
+        post_event(events.POST_UPDATED, post_id=kept, revision=2, title="Kept, edited"),
+        comment_event(
+            events.COMMENT_UPDATED, comment_id=first, post_id=kept, revision=2, status="approved"
+        ),
+        comment_event(events.COMMENT_DELETED, comment_id=second, post_id=kept, revision=2),
+        post_event(events.POST_DELETED, post_id=dropped, revision=2),
+    ]
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr(services, "REPLAY_PAGE_LIMIT", 4)
+
+
+def test_a_rebuild_gives_the_read_model_live_delivery_gave(
+    deliver, read_model, history, event_store, small_pages
+):
+    for message in history:
+        deliver(message)
+    live = read_model()
+    event_store.store(history)
+
+    applied = services.read_model_rebuild(wipe=True)
+
+    assert applied == len(history)
+    assert read_model() == live
+    assert [request["params"]["after"] for request in event_store.requests] == ["0", "4", "8"]
+    assert {request["params"]["limit"] for request in event_store.requests} == {"4"}
+    assert {request["token"] for request in event_store.requests} == {settings.INTERNAL_TOKEN}
+
+
+def test_a_rebuild_wipes_what_the_store_does_not_hold(
+    deliver, post_event, new_id, history, event_store
+):
+    stray = post_event(events.POST_CREATED, post_id=new_id(), revision=1)
+    deliver(stray)
+    event_store.store(history)
+
+    services.read_model_rebuild(wipe=True)
+
+    assert not Post.objects.filter(post_id=stray["data"]["post_id"]).exists()
+    assert not ProcessedEvent.objects.filter(event_id=stray["id"]).exists()
+    assert ProcessedEvent.objects.count() == len(history)
+
+
+def test_a_rebuild_without_wiping_skips_what_was_applied(deliver, history, event_store):
+    for message in history[:3]:
+        deliver(message)
+    event_store.store(history)
+
+    assert services.read_model_rebuild(wipe=False) == len(history) - 3
+
+
+def test_the_command_rebuilds_and_says_how_many_events_it_applied(
+    capsys, read_model, history, event_store
+):
+    event_store.store(history)
+
+    call_command("rebuild_query")
+
+    assert f"Applied {len(history)} events" in capsys.readouterr().out
+    (post,) = selectors.post_list(limit=10)
+    assert post["title"] == "Kept, edited"
+    assert [comment["status"] for comment in post["comments"]] == ["approved"]
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def test_the_command_fails_clearly_when_the_eventbus_is_down(settings):
+    settings.EVENTBUS_URL = _closed_port_url()
+
+    with pytest.raises(CommandError, match="eventbus"):
+        call_command("rebuild_query")
+
+
+def test_catch_up_fills_an_empty_read_model_once(history, event_store):
+    event_store.store(history)
+
+    assert services.read_model_catch_up() == len(history)
+    assert services.read_model_catch_up() == 0
+
+    assert CatchUp.objects.count() == 1
+    assert len(event_store.requests) == 1
+
+
+def test_a_catch_up_cut_short_is_done_again_in_full(read_model, history, event_store, small_pages):
+    event_store.store(history)
+    event_store.failing_after_pages = 1
+
+    with pytest.raises(ServiceUnavailable):
+        services.read_model_catch_up()
+    assert ProcessedEvent.objects.count() == 4
+    assert not CatchUp.objects.exists()
+
+    event_store.failing_after_pages = None
+    assert services.read_model_catch_up() == len(history) - 4
+    assert ProcessedEvent.objects.count() == len(history)
+
+
+def test_the_catch_up_task_retries_while_the_eventbus_is_down(monkeypatch):
+    attempts = []
+
+    def catch_up_once_the_bus_is_back() -> int:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise ServiceUnavailable("eventbus")
+        return 7
+
+    monkeypatch.setattr(services, "read_model_catch_up", catch_up_once_the_bus_is_back)
+
+    assert tasks.catch_up.apply().get() == 7
+    assert len(attempts) == 3
+
+
+def test_the_catch_up_task_gives_up_after_its_retries(settings):
+    settings.EVENTBUS_URL = _closed_port_url()
+
+    result = tasks.catch_up.apply()
+
+    assert result.failed()
+    assert isinstance(result.result, ServiceUnavailable)
+    assert not CatchUp.objects.exists()
+
+
+class SentTasks:
+    def __init__(self):
+        self.names: list[str] = []
+
+    def send_task(self, name, args=None, **options):
+        self.names.append(name)
+
+
+def test_a_starting_worker_queues_a_catch_up(monkeypatch):
+    sent = SentTasks()
+    monkeypatch.setattr(tasks, "current_app", sent)
+
+    worker_ready.send(sender=None)
+
+    assert sent.names == ["query.catch_up"]
