@@ -27,6 +27,7 @@ def _announce_ready(sender=None, **kwargs) -> None:
     start the outbox relay loop in services that own an outbox."""
     ready_file = os.environ.get("BLOG_READY_FILE")
     if ready_file:
+        Path(ready_file).parent.mkdir(parents=True, exist_ok=True)
         Path(ready_file).write_text(str(os.getpid()))
     from django.conf import settings
 
