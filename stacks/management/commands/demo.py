@@ -34,7 +34,8 @@ class Command(BaseCommand):
             for stack in stacks:
                 self.stdout.write(f"starting {stack.kind} ...")
                 stack.start()
-                self.stdout.write(f"  {stack.kind} healthy: {', '.join(stack.urls.values())}")
+                urls = ", ".join(f"{name} {url}" for name, url in stack.urls.items())
+                self.stdout.write(f"  {stack.kind} healthy: {urls}")
             run_demo(stacks, self.stdout.write)
         except StackError as error:
             raise CommandError(str(error)) from error

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from stacks.launcher import PROJECT_DIR, Stack, StackError
+from stacks.routes import PUBLIC_ROUTES
 
 
 def port_base_is_free(base: int, count: int) -> bool:
@@ -80,7 +81,9 @@ class Command(BaseCommand):
         stacks = [
             Stack(
                 kind,
-                run_dir=Path(options["run_dir"]) / kind,
+                # Same files as each deployable's default DATABASE_URL (var/<service>.sqlite3),
+                # so `manage.py createsuperuser --settings=...` finds them.
+                run_dir=Path(options["run_dir"]),
                 port_base=base,
                 redis_url=options["redis_url"],
                 database_url=options["database_url"],
@@ -109,10 +112,16 @@ class Command(BaseCommand):
 
     def _print_urls(self, stack: Stack) -> None:
         self.stdout.write(self.style.MIGRATE_HEADING(f"{stack.kind}:"))
-        for name, url in stack.urls.items():
-            self.stdout.write(
-                f"  {name:<11} {url}/api/posts/   admin {url}/admin/   schema {url}/api/schema/"
-            )
+        for spec in stack.services:
+            url = stack.url(spec.name)
+            admin = f"  admin {url}/admin/" if spec.has_database else ""
+            self.stdout.write(f"  {spec.name:<11} {url}  schema {url}/api/schema/{admin}")
+        for operation, services in PUBLIC_ROUTES.items():
+            self.stdout.write(f"  {operation:<15} -> {stack.url(services[stack.kind])}")
         if stack.redis_url:
             self.stdout.write(f"  redis       {stack.redis_url}")
         self.stdout.write(f"  logs        {stack.run_dir / 'logs'}")
+        first = next(spec for spec in stack.services if spec.has_database)
+        self.stdout.write(
+            f"  admin login: python manage.py createsuperuser --settings={first.settings}"
+        )
