@@ -87,6 +87,8 @@ class Stack:
         self.redis: PrivateRedis | None = None
         self.redis_url = redis_url
         self.processes: dict[str, ManagedProcess] = {}
+        # Processes stopped on purpose (fault injection): wait_healthy does not wait for them.
+        self.stopped_on_purpose: set[str] = set()
         self._started = False
 
     # -- addresses -----------------------------------------------------------------
@@ -153,6 +155,17 @@ class Stack:
             output, _ = popen.communicate(timeout=120)
             if popen.returncode != 0:
                 raise StackError(f"migrating {spec.name} failed:\n{output}")
+
+    def reset_database(self, service: str) -> None:
+        """Give one service a brand-new empty database (its processes should be stopped)."""
+        spec = self.spec(service)
+        url = self.service_env(spec)["DATABASE_URL"]
+        if self.database_url:
+            ensure_postgres_database(url, fresh=True)
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+        self.manage(service, "migrate", "--noinput", "-v0")
 
     def _manage_popen(self, spec: ServiceSpec, args: list[str], env=None) -> subprocess.Popen:
         return subprocess.Popen(
@@ -235,15 +248,18 @@ class Stack:
             raise StackError(f"no process {name!r}; known: {known}") from None
 
     def stop_process(self, name: str) -> None:
+        self.stopped_on_purpose.add(name)
         self.process(name).stop()
         self._ready_file(name).unlink(missing_ok=True)
 
     def kill_process(self, name: str) -> None:
+        self.stopped_on_purpose.add(name)
         self.process(name).kill()
         self._ready_file(name).unlink(missing_ok=True)
 
     def start_process(self, name: str, *, timeout: float = 60.0) -> None:
         self._ready_file(name).unlink(missing_ok=True)
+        self.stopped_on_purpose.discard(name)
         self.process(name).start()
         if name == "redis":
             wait_until(self.redis.ping, timeout=timeout, message="redis did not come back")
@@ -269,7 +285,11 @@ class Stack:
     def wait_healthy(self, *, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while True:
-            waiting = [name for name in self.processes if not self.process_ready(name)]
+            waiting = [
+                name
+                for name in self.processes
+                if name not in self.stopped_on_purpose and not self.process_ready(name)
+            ]
             if not waiting:
                 return
             died = [name for name in waiting if not self.processes[name].running]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 import requests
@@ -47,3 +48,50 @@ def test_a_stopped_worker_is_reported_and_comes_back(micro_stack):
     finally:
         micro_stack.start_process("moderation-worker")
     assert micro_stack.unhealthy() == []
+
+
+def test_ctrl_c_on_the_launch_command_stops_everything(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from stacks.launcher import MANAGE_PY
+    from stacks.processes import wait_until
+
+    log = tmp_path / "launch.out"
+    with log.open("w") as out:
+        launcher = subprocess.Popen(
+            [sys.executable, str(MANAGE_PY), "launch", "monolith", "--run-dir", str(tmp_path),
+             "--port-base", "0"],
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_until(lambda: "all healthy" in log.read_text(), timeout=60)
+        children = _children(launcher.pid)
+        assert children, "the launcher started no process"
+        launcher.send_signal(signal.SIGINT)
+        assert launcher.wait(timeout=30) == 0
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+    assert "stopped" in log.read_text()
+    assert not any(_alive(pid) for pid in children)
+
+
+def _children(pid: int) -> list[int]:
+    """Every descendant of a process, read from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        kids = [child for child, parent in parents.items() if parent == current]
+        found.extend(kids)
+        frontier.extend(kids)
+    return found

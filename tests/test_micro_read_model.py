@@ -73,3 +73,20 @@ def test_aggregator_answers_503_quickly_when_comments_is_down(
         assert micro_client.list_posts(limit=3, strategy="query").status == 200
     finally:
         micro_stack.start_process("comments-web")
+
+
+def test_a_brand_new_empty_query_catches_up_by_itself(micro_stack, micro_client, three_posts):
+    before = micro_client.list_posts(limit=rules.LIST_LIMIT_MAX).body
+    micro_stack.stop_process("query-worker")
+    micro_stack.stop_process("query-web")
+    micro_stack.reset_database("query")
+    micro_stack.start_process("query-web")
+    assert micro_client.list_posts(limit=rules.LIST_LIMIT_MAX).body == []
+
+    micro_stack.start_process("query-worker")
+
+    after = eventually(
+        lambda: micro_client.list_posts(limit=rules.LIST_LIMIT_MAX).body,
+        until=lambda body: body == before,
+    )
+    assert after == before

@@ -62,7 +62,7 @@ class Command(BaseCommand):
             type=int,
             default=8000,
             help="monolith on this port, micro services on the next six (default 8000; "
-            "free ports are picked if these are taken).",
+            "0, or ports that are taken, means free ports).",
         )
         parser.add_argument(
             "--run-dir",
@@ -74,8 +74,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         kinds = ["monolith", "micro"] if options["stack"] == "both" else [options["stack"]]
-        base = options["port_base"]
-        if not port_base_is_free(base, 7):
+        base = options["port_base"] or None
+        if base and not port_base_is_free(base, 7):
             self.stderr.write(f"ports {base}-{base + 6} are taken; using free ports instead")
             base = None
         stacks = [
