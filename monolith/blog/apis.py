@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,22 +12,14 @@ from shared.api.serializers import (
     CommentInputSerializer,
     CommentOutputSerializer,
     PostInputSerializer,
-    PostListParamsSerializer,
     PostWithCommentsOutputSerializer,
-    parse_list_params,
 )
+from shared.api.views import PostDetailReadApi, PostListReadApi
 
 
-class PostCollectionApi(APIView):
-    @extend_schema(
-        operation_id="post_list",
-        parameters=[PostListParamsSerializer],
-        responses={200: PostWithCommentsOutputSerializer(many=True)},
-        description="Posts with their comments, newest first.",
-    )
-    def get(self, request):
-        posts = selectors.post_list(limit=parse_list_params(request.query_params))
-        return Response(PostWithCommentsOutputSerializer(posts, many=True).data)
+@extend_schema_view(get=extend_schema(description="Posts with their comments, newest first."))
+class PostCollectionApi(PostListReadApi):
+    selectors = selectors
 
     @extend_schema(
         operation_id="post_create",
@@ -42,11 +34,8 @@ class PostCollectionApi(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class PostDetailApi(APIView):
-    @extend_schema(operation_id="post_get", responses={200: PostWithCommentsOutputSerializer})
-    def get(self, request, post_id: int):
-        post = selectors.post_get(post_id=post_id)
-        return Response(PostWithCommentsOutputSerializer(post).data)
+class PostDetailApi(PostDetailReadApi):
+    selectors = selectors
 
 
 class CommentCollectionApi(APIView):

@@ -1,0 +1,45 @@
+"""The read side of the public contract, once: the post list and one post, with comments.
+
+Each stack subclasses these with its own selectors (the monolith's join, query's read
+model, the aggregator's HTTP composition) and its own schema description.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shared.api.serializers import (
+    PostListParamsSerializer,
+    PostWithCommentsOutputSerializer,
+    parse_list_params,
+)
+
+
+class PostListReadApi(APIView):
+    """GET the post list, newest first, each post with its comments."""
+
+    selectors: ModuleType  # provides post_list(*, limit)
+
+    @extend_schema(
+        operation_id="post_list",
+        parameters=[PostListParamsSerializer],
+        responses={200: PostWithCommentsOutputSerializer(many=True)},
+    )
+    def get(self, request):
+        posts = self.selectors.post_list(limit=parse_list_params(request.query_params))
+        return Response(PostWithCommentsOutputSerializer(posts, many=True).data)
+
+
+class PostDetailReadApi(APIView):
+    """GET one post with its comments."""
+
+    selectors: ModuleType  # provides post_get(*, post_id)
+
+    @extend_schema(operation_id="post_get", responses={200: PostWithCommentsOutputSerializer})
+    def get(self, request, post_id: int):
+        post = self.selectors.post_get(post_id=post_id)
+        return Response(PostWithCommentsOutputSerializer(post).data)
