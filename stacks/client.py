@@ -9,6 +9,9 @@ from typing import Any
 import requests
 
 from stacks.routes import PUBLIC_ROUTES, READ_STRATEGIES
+from stacks.tracing import new_request_id
+
+REQUEST_ID_HEADER = "X-Request-ID"
 
 
 @dataclass
@@ -19,6 +22,7 @@ class Reply:
     body: Any
     requests: int = 1
     seconds: float = 0.0
+    request_id: str = ""
 
     @property
     def ok(self) -> bool:
@@ -37,14 +41,19 @@ class BlogClient:
     def base(self, operation: str) -> str:
         return self.urls[PUBLIC_ROUTES[operation][self.kind]]
 
-    def _send(self, method: str, url: str, **kwargs) -> Reply:
+    def _send(self, method: str, url: str, *, request_id: str | None = None, **kwargs) -> Reply:
+        """One HTTP request, tagged with a request id (a new one unless given)."""
+        request_id = request_id or new_request_id()
+        headers = {**kwargs.pop("headers", {}), REQUEST_ID_HEADER: request_id}
         started = time.perf_counter()
-        response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+        response = self.session.request(
+            method, url, timeout=self.timeout, headers=headers, **kwargs
+        )
         try:
             body = response.json()
         except ValueError:
             body = response.text
-        return Reply(response.status_code, body, 1, time.perf_counter() - started)
+        return Reply(response.status_code, body, 1, time.perf_counter() - started, request_id)
 
     def get(self, operation: str, path: str) -> Reply:
         """GET any path of the service that answers an operation."""
@@ -78,19 +87,25 @@ class BlogClient:
     def _list_naively(self, *, limit: int) -> Reply:
         """Ask posts for the posts, then comments once per post: 1 + N requests."""
         started = time.perf_counter()
-        posts = self._send("GET", f"{self.urls['posts']}/api/posts/?limit={limit}")
+        request_id = new_request_id()
+        posts = self._send(
+            "GET", f"{self.urls['posts']}/api/posts/?limit={limit}", request_id=request_id
+        )
         if not posts.ok:
             return posts
         count = 1
         composed = []
         for post in posts.body:
             comments = self._send(
-                "GET", f"{self.urls['comments']}/api/posts/{post['id']}/comments/"
+                "GET",
+                f"{self.urls['comments']}/api/posts/{post['id']}/comments/",
+                request_id=request_id,
             )
             count += 1
             if comments.status == 404:
                 comments.body = []
             elif not comments.ok:
-                return Reply(comments.status, comments.body, count, time.perf_counter() - started)
+                seconds = time.perf_counter() - started
+                return Reply(comments.status, comments.body, count, seconds, request_id)
             composed.append({**post, "comments": comments.body})
-        return Reply(200, composed, count, time.perf_counter() - started)
+        return Reply(200, composed, count, time.perf_counter() - started, request_id)

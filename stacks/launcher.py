@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -91,6 +92,10 @@ class Stack:
         self.stopped_on_purpose: set[str] = set()
         self._started = False
 
+    @property
+    def trace_dir(self) -> Path:
+        return self.run_dir / "traces"
+
     # -- addresses -----------------------------------------------------------------
     def url(self, service: str) -> str:
         return f"http://{self.host}:{self.ports[service]}"
@@ -108,6 +113,9 @@ class Stack:
             "DJANGO_ALLOWED_HOSTS": f"{self.host},localhost,127.0.0.1",
             "BLOG_VAR_DIR": str(self.run_dir),
             "BLOG_STUDY_MODE": "1",
+            "BLOG_TRACE_DIR": str(self.trace_dir),
+            # Web and worker of one service add up their metrics in one folder.
+            "PROMETHEUS_MULTIPROC_DIR": str(self.run_dir / "metrics" / spec.name),
             "DATABASE_URL": per_service_database_url(
                 self.database_url, service=spec.name, run_dir=self.run_dir
             ),
@@ -128,6 +136,7 @@ class Stack:
                 self.redis = PrivateRedis(run_dir=self.run_dir, host=self.host)
                 self.redis.start()
                 self.redis_url = self.redis.url
+            self._reset_instrumentation()
             self.migrate()
             self._build_processes()
             for process in self.processes.values():
@@ -137,6 +146,15 @@ class Stack:
             self.stop()
             raise
         return self
+
+    def _reset_instrumentation(self) -> None:
+        """Start with no trace records and no stale multiprocess metrics files."""
+        shutil.rmtree(self.trace_dir, ignore_errors=True)
+        self.trace_dir.mkdir(parents=True)
+        for spec in self.services:
+            metrics_dir = self.run_dir / "metrics" / spec.name
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            metrics_dir.mkdir(parents=True)
 
     def migrate(self) -> None:
         """Create (PostgreSQL) and migrate every service's database, in parallel."""
@@ -216,6 +234,7 @@ class Stack:
             "--worker-class", "gthread", "--workers", "1", "--threads", str(self.web_threads),
             "--graceful-timeout", "5", "--timeout", "30",
             "--chdir", str(PROJECT_DIR),
+            "--config", "python:shared.instrumentation.gunicorn_conf",
         ]  # fmt: skip
 
     def _worker_command(self, spec: ServiceSpec) -> list[str]:

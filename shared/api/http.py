@@ -10,8 +10,9 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 
 from shared.api.errors import ServiceUnavailable
-from shared.api.middleware import REQUEST_ID_HEADER, current_request_id
 from shared.api.permissions import INTERNAL_TOKEN_HEADER
+from shared.instrumentation import metrics
+from shared.instrumentation.tally import REQUEST_ID_HEADER, count, current_request_id
 
 
 class ServiceClient:
@@ -38,6 +39,7 @@ class ServiceClient:
         request_id = current_request_id.get()
         if request_id:
             headers[REQUEST_ID_HEADER] = request_id
+        count("calls_out")
         try:
             response = self.session.get(
                 f"{self.base_url}{path}",
@@ -46,10 +48,15 @@ class ServiceClient:
                 timeout=(settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT),
             )
         except requests.RequestException as error:
+            self._count_call("unreachable")
             raise ServiceUnavailable(self.service) from error
+        self._count_call(str(response.status_code))
         if response.status_code >= 500:
             raise ServiceUnavailable(self.service)
         return response
+
+    def _count_call(self, outcome: str) -> None:
+        metrics.HTTP_CALLS.labels(settings.SERVICE_NAME, self.service, outcome).inc()
 
     def get_json(self, path: str, *, params: dict | None = None) -> Any:
         response = self.get(path, params=params)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from celery import Celery, signals
 
+import shared.instrumentation.celery_signals  # noqa: F401 - connects the per-task hooks
+
 logger = logging.getLogger(__name__)
 
 

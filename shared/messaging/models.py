@@ -15,6 +15,8 @@ class OutboxEvent(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The action that caused the event, so its fan-out is attributed to it when relayed later.
+    request_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -8,6 +8,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from shared.events import Event
+from shared.instrumentation.tally import current_request_id
 from shared.messaging.eventbus import BROKER_ERRORS, send_to_eventbus
 from shared.messaging.models import OutboxEvent
 
@@ -22,7 +23,12 @@ def record_event(*, event: Event) -> None:
     The event is relayed to the broker right after the transaction commits; if the
     broker is away then, the worker's relay loop sends it later. It is never lost.
     """
-    OutboxEvent.objects.create(id=event.id, event_type=event.type, message=event.as_message())
+    OutboxEvent.objects.create(
+        id=event.id,
+        event_type=event.type,
+        message=event.as_message(),
+        request_id=current_request_id.get() or "",
+    )
     # robust: a failing relay must not turn a committed write into a 500 (the relay loop
     # sends the event later).
     transaction.on_commit(lambda: relay_outbox(ids=[event.id]), robust=True)
@@ -36,7 +42,7 @@ def relay_outbox(*, ids: list[str] | None = None) -> int:
     sent = 0
     for outbox_event in pending[:RELAY_BATCH]:
         try:
-            send_to_eventbus(outbox_event.message)
+            send_to_eventbus(outbox_event.message, request_id=outbox_event.request_id)
         except BROKER_ERRORS as error:
             logger.warning("outbox relay: broker unavailable (%s); will retry", error)
             OutboxEvent.objects.filter(pk=outbox_event.pk).update(

@@ -29,10 +29,10 @@ DJANGO_APPS = [
     "django.contrib.staticfiles",
 ]
 THIRD_PARTY_APPS = ["rest_framework", "drf_spectacular"]
-SHARED_APPS = ["shared.api"]
+SHARED_APPS = ["shared.api", "shared.instrumentation"]
 
 MIDDLEWARE = [
-    "shared.api.middleware.RequestIdMiddleware",
+    "shared.instrumentation.middleware.RequestIdMiddleware",
     "shared.api.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -48,7 +48,7 @@ MIDDLEWARE = [
 # sessions or auth: just the API.
 API_ONLY_APPS = ["django.contrib.contenttypes", *THIRD_PARTY_APPS, *SHARED_APPS]
 API_ONLY_MIDDLEWARE = [
-    "shared.api.middleware.RequestIdMiddleware",
+    "shared.instrumentation.middleware.RequestIdMiddleware",
     "shared.api.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -9,8 +9,8 @@ import requests
 
 from shared.api.errors import ServiceUnavailable
 from shared.api.http import ServiceClient
-from shared.api.middleware import REQUEST_ID_HEADER, current_request_id
 from shared.api.permissions import INTERNAL_TOKEN_HEADER
+from shared.instrumentation.tally import REQUEST_ID_HEADER, current_request_id
 
 
 class _Answer:

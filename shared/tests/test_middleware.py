@@ -9,12 +9,9 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from shared.api.middleware import (
-    REQUEST_ID_HEADER,
-    BodySizeLimitMiddleware,
-    RequestIdMiddleware,
-    current_request_id,
-)
+from shared.api.middleware import BodySizeLimitMiddleware
+from shared.instrumentation.middleware import RequestIdMiddleware
+from shared.instrumentation.tally import REQUEST_ID_HEADER, current_request_id
 
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
 

@@ -10,8 +10,8 @@ from django.conf import settings
 
 from micro.aggregator import selectors
 from shared import rules
-from shared.api.middleware import REQUEST_ID_HEADER
 from shared.api.permissions import INTERNAL_TOKEN_HEADER
+from shared.instrumentation.tally import REQUEST_ID_HEADER
 
 
 def test_the_list_composes_posts_with_their_comments(client, blog, posts_service, comments_service):

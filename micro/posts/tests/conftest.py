@@ -44,7 +44,9 @@ def make_post(db, unique_title):
 def sent_messages(monkeypatch) -> list[dict]:
     """The messages handed to the event bus, recorded instead of sent to Redis."""
     messages: list[dict] = []
-    monkeypatch.setattr(publish, "send_to_eventbus", messages.append)
+    monkeypatch.setattr(
+        publish, "send_to_eventbus", lambda message, **headers: messages.append(message)
+    )
     return messages
 
 
@@ -55,7 +57,7 @@ def broker_down(monkeypatch) -> list[dict]:
 
     attempts: list[dict] = []
 
-    def refuse(message: dict) -> None:
+    def refuse(message: dict, **headers) -> None:
         attempts.append(message)
         raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 

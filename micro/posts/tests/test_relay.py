@@ -85,7 +85,7 @@ def test_relay_sends_on_the_next_call_once_the_broker_is_back(make_post, monkeyp
     broker = {"up": False}
     sent_messages: list[dict] = []
 
-    def send(message: dict) -> None:
+    def send(message: dict, **headers) -> None:
         if not broker["up"]:
             raise RedisConnectionError("Connection refused.")
         sent_messages.append(message)

@@ -1,0 +1,1 @@
+"""What each action costs: request ids, per-action tallies, trace records and Prometheus metrics."""

@@ -1,0 +1,74 @@
+"""Per-task instrumentation: the request id travels in a message header; tallies and traces.
+
+Connected when a deployable's Celery app is made (shared.messaging.celery_app).
+"""
+
+from __future__ import annotations
+
+import time
+
+from celery import signals
+from django.conf import settings
+
+from shared.instrumentation import metrics, tally
+from shared.instrumentation.process import become_worker, role
+from shared.instrumentation.trace import write_trace
+
+_running: dict[str, tuple[tally.ActionTally, tuple]] = {}
+
+
+@signals.worker_init.connect
+def _mark_worker(**kwargs) -> None:
+    become_worker()
+
+
+@signals.before_task_publish.connect
+def _stamp_and_count_publish(sender=None, headers=None, **kwargs) -> None:
+    """Every message carries the request id of the action that caused it."""
+    if headers is None:
+        return
+    request_id = headers.get(tally.REQUEST_ID_MESSAGE_HEADER) or tally.current_request_id.get()
+    if request_id:
+        headers[tally.REQUEST_ID_MESSAGE_HEADER] = request_id
+    metrics.MESSAGES_PUBLISHED.labels(settings.SERVICE_NAME, str(sender)).inc()
+    if tally.current_tally.get() is not None:
+        tally.count("published")
+    elif request_id:
+        # Published outside any request or task (the outbox relay loop): its own record.
+        _trace(request_id, kind="relay", name=str(sender), published=1)
+
+
+@signals.task_prerun.connect
+def _begin_task(task_id=None, task=None, **kwargs) -> None:
+    request_id = task.request.get(tally.REQUEST_ID_MESSAGE_HEADER) or task_id
+    _running[task_id] = tally.begin(request_id)
+
+
+@signals.task_postrun.connect
+def _end_task(task_id=None, task=None, state=None, **kwargs) -> None:
+    running = _running.pop(task_id, None)
+    if running is None:
+        return
+    action, tokens = running
+    tally.end(tokens)
+    seconds = action.elapsed_ms() / 1000
+    metrics.MESSAGES_CONSUMED.labels(settings.SERVICE_NAME, task.name, str(state)).inc()
+    metrics.TASK_SECONDS.labels(settings.SERVICE_NAME, task.name).observe(seconds)
+    _trace(
+        action.request_id,
+        kind="task",
+        name=task.name,
+        status=str(state),
+        sql=action.sql_queries,
+        calls_out=action.calls_out,
+        published=action.published,
+        consumed=1,
+        ms=round(seconds * 1000, 3),
+    )
+
+
+def _trace(request_id: str, *, kind: str, name: str, **counts) -> None:
+    record = {"rid": request_id, "service": settings.SERVICE_NAME, "role": role(), "kind": kind}
+    record.update(name=name, sql=0, calls_out=0, published=0, consumed=0, at=time.time())
+    record.update(counts)
+    write_trace(record)
