@@ -7,6 +7,7 @@ restart one service or worker, and wait until everything is healthy again.
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import subprocess
@@ -53,6 +54,22 @@ def ensure_postgres_database(url: str, *, fresh: bool) -> None:
         ).fetchone()
         if not exists:
             connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def set_postgres_connections(url: str, *, allowed: bool) -> None:
+    """Allow or refuse connections to one database; refusing also ends the open ones."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as connection:
+        connection.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {str(allowed).lower()}')
+        if not allowed:
+            connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
 
 
 class Stack:
@@ -114,6 +131,7 @@ class Stack:
             "BLOG_VAR_DIR": str(self.run_dir),
             "BLOG_STUDY_MODE": "1",
             "BLOG_TRACE_DIR": str(self.trace_dir),
+            "BLOG_FAULT_FILE": str(self._fault_file(spec.name)),
             # Web and worker of one service add up their metrics in one folder.
             "PROMETHEUS_MULTIPROC_DIR": str(self.run_dir / "metrics" / spec.name),
             "DATABASE_URL": per_service_database_url(
@@ -149,8 +167,9 @@ class Stack:
 
     def _reset_instrumentation(self) -> None:
         """Start with no trace records and no stale multiprocess metrics files."""
-        shutil.rmtree(self.trace_dir, ignore_errors=True)
-        self.trace_dir.mkdir(parents=True)
+        for folder in (self.trace_dir, self.run_dir / "faults"):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
         for spec in self.services:
             metrics_dir = self.run_dir / "metrics" / spec.name
             shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -284,6 +303,61 @@ class Stack:
             wait_until(self.redis.ping, timeout=timeout, message="redis did not come back")
         else:
             self.wait_healthy(timeout=timeout)
+
+    def pause_process(self, name: str) -> None:
+        """SIGSTOP: the process holds its sockets but answers nothing (a hung service)."""
+        self.process(name).pause()
+
+    def resume_process(self, name: str) -> None:
+        self.process(name).resume()
+
+    # -- injected faults (study mode only) -----------------------------------------------
+    def _fault_file(self, service: str) -> Path:
+        return self.run_dir / "faults" / f"{service}.json"
+
+    def inject_fault(self, service: str, *, seconds: float | None = None, **fault) -> None:
+        """Make a service slow (delay_ms), failing (fail_status), its database unreachable
+        (database_down) or its moderation slow (moderation_delay_ms), for a while or until
+        cleared. Every process of the service, web and worker, sees it at its next request
+        or task. Keys as in shared.study.Fault."""
+        self.spec(service)
+        unknown = set(fault) - {"delay_ms", "fail_status", "database_down", "moderation_delay_ms"}
+        if unknown:
+            raise StackError(f"unknown fault settings: {', '.join(sorted(unknown))}")
+        if seconds is not None:
+            fault["until"] = time.time() + seconds
+        path = self._fault_file(service)
+        staging = path.with_suffix(".tmp")
+        staging.write_text(json.dumps(fault))
+        staging.replace(path)  # atomic: a process never reads half a fault
+
+    def clear_fault(self, service: str) -> None:
+        self._fault_file(service).unlink(missing_ok=True)
+
+    def clear_faults(self) -> None:
+        for spec in self.services:
+            self.clear_fault(spec.name)
+
+    def slow_moderation(self, delay_ms: int) -> None:
+        """Where moderation runs: in the monolith's request, or in micro's moderation worker."""
+        service = "monolith" if self.kind == "monolith" else "moderation"
+        self.inject_fault(service, moderation_delay_ms=delay_ms)
+
+    def break_database(self, service: str) -> None:
+        """Cut a service off from its database: really, on PostgreSQL (no new connections,
+        existing ones terminated); by an injected fault on SQLite, which has no server."""
+        url = self.service_env(self.spec(service))["DATABASE_URL"]
+        if self.database_url:
+            set_postgres_connections(url, allowed=False)
+        else:
+            self.inject_fault(service, database_down=True)
+
+    def restore_database(self, service: str) -> None:
+        url = self.service_env(self.spec(service))["DATABASE_URL"]
+        if self.database_url:
+            set_postgres_connections(url, allowed=True)
+        else:
+            self.clear_fault(service)
 
     # -- health ----------------------------------------------------------------
     def process_ready(self, name: str) -> bool:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-
-from shared import events, rules
+from shared import events, rules, study
 from shared.events import Event, derived_event_id
 
 SERVICE = "moderation"
@@ -12,7 +10,7 @@ SERVICE = "moderation"
 
 def content_decide(*, content: str) -> str:
     """Approved or rejected, by the blog's one moderation rule (slowed as configured)."""
-    return rules.moderate_slowly(content, delay_ms=settings.MODERATION_DELAY_MS)
+    return rules.moderate_slowly(content, delay_ms=study.moderation_delay_ms())
 
 
 def comment_moderate(*, event: Event) -> Event:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 
 from monolith.blog.models import Comment, Post
-from shared import rules
+from shared import rules, study
 from shared.api.errors import PostNotFound
 
 
@@ -21,7 +20,7 @@ def comment_create(*, post_id: int, content: str) -> Comment:
     does not hold the database's write lock.
     """
     _ensure_post_exists(post_id=post_id)
-    status = rules.moderate_slowly(content, delay_ms=settings.MODERATION_DELAY_MS)
+    status = rules.moderate_slowly(content, delay_ms=study.moderation_delay_ms())
     with transaction.atomic():
         _ensure_post_exists(post_id=post_id)
         return Comment.objects.create(post_id=post_id, content=content, status=status)

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -67,6 +68,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             fields={"body": [rules.MSG_MALFORMED_JSON]},
         )
         return Response(body, status=400)
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("database unavailable: %s", exc)
+        body = error_body(
+            code="service_unavailable",
+            message=rules.MSG_SERVICE_UNAVAILABLE.format(service="database"),
+        )
+        return Response({**body, "service": "database"}, status=503, headers={"Retry-After": "1"})
     if isinstance(exc, PostNotFound):
         body = error_body(
             code="not_found", message=str(exc.detail), fields={"post_id": [str(exc.detail)]}

@@ -10,6 +10,7 @@ import time
 from celery import signals
 from django.conf import settings
 
+from shared import study
 from shared.instrumentation import metrics, tally
 from shared.instrumentation.process import become_worker, role
 from shared.instrumentation.trace import write_trace
@@ -42,6 +43,7 @@ def _stamp_and_count_publish(sender=None, headers=None, **kwargs) -> None:
 def _begin_task(task_id=None, task=None, **kwargs) -> None:
     request_id = task.request.get(tally.REQUEST_ID_MESSAGE_HEADER) or task_id
     _running[task_id] = tally.begin(request_id)
+    study.apply_delay()  # a worker slowed for study waits before each task
 
 
 @signals.task_postrun.connect

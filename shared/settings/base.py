@@ -34,6 +34,7 @@ SHARED_APPS = ["shared.api", "shared.instrumentation"]
 MIDDLEWARE = [
     "shared.instrumentation.middleware.RequestIdMiddleware",
     "shared.api.middleware.BodySizeLimitMiddleware",
+    "shared.study.FaultMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -50,6 +51,7 @@ API_ONLY_APPS = ["django.contrib.contenttypes", *THIRD_PARTY_APPS, *SHARED_APPS]
 API_ONLY_MIDDLEWARE = [
     "shared.instrumentation.middleware.RequestIdMiddleware",
     "shared.api.middleware.BodySizeLimitMiddleware",
+    "shared.study.FaultMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
 ]
