@@ -12,6 +12,7 @@ from stacks.routes import PUBLIC_ROUTES, READ_STRATEGIES
 from stacks.tracing import new_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
+NO_ANSWER = 0  # Reply.status when the server did not answer (refused or timed out)
 
 
 @dataclass
@@ -27,6 +28,11 @@ class Reply:
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
+
+    @property
+    def outcome(self) -> str:
+        """The status code, or what happened when no HTTP answer came ("refused", "timeout")."""
+        return str(self.status) if self.status else str(self.body.get("error"))
 
 
 class BlogClient:
@@ -46,9 +52,18 @@ class BlogClient:
         request_id = request_id or new_request_id()
         headers = {**kwargs.pop("headers", {}), REQUEST_ID_HEADER: request_id}
         started = time.perf_counter()
-        response = self.session.request(
-            method, url, timeout=self.timeout, headers=headers, **kwargs
-        )
+        try:
+            response = self.session.request(
+                method, url, timeout=self.timeout, headers=headers, **kwargs
+            )
+        except requests.Timeout:
+            return Reply(
+                NO_ANSWER, {"error": "timeout"}, 1, time.perf_counter() - started, request_id
+            )
+        except requests.ConnectionError:
+            return Reply(
+                NO_ANSWER, {"error": "refused"}, 1, time.perf_counter() - started, request_id
+            )
         try:
             body = response.json()
         except ValueError:

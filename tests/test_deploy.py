@@ -1,0 +1,560 @@
+"""The deployment files agree with the route table, and the tools that read them accept them.
+
+No container engine or cluster here: docker-compose validates the compose file, the
+kubernetes-validate package checks the manifests against the Kubernetes schemas, nginx
+checks the gateway config, and the consistency tests below fail when a service, worker,
+queue, port or route is in stacks/routes.py but not in docker-compose.yml, deploy/k8s or
+the gateway config, or the other way round.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from stacks import gateway
+from stacks.launcher import Stack, per_service_database_url
+from stacks.routes import MICRO_SERVICES, MONOLITH, PUBLIC_ROUTES, service_env_urls
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = PROJECT_DIR / "docker-compose.yml"
+K8S_DIR = PROJECT_DIR / "deploy" / "k8s"
+ENTRYPOINT = PROJECT_DIR / "deploy" / "docker-entrypoint.sh"
+# The schemas the manifests must satisfy (kubernetes-validate ships them per version).
+KUBERNETES_VERSION = "1.35"
+IMAGE = "blog-twice"
+ALL_SPECS = (MONOLITH, *MICRO_SERVICES)
+# What runs beside the deployables: the broker, the databases, micro's gateway.
+INFRASTRUCTURE = {"redis", "postgres", "gateway"}
+# The database every deployable that owns data gets, by the launcher's naming.
+DATABASE_BASE_URL = "postgres://blog@postgres:5432/blog"
+
+
+def database_url(name: str) -> str:
+    return per_service_database_url(DATABASE_BASE_URL, service=name, run_dir=PROJECT_DIR)
+
+
+def expected_workloads() -> dict[str, tuple[str, str]]:
+    """Every process the route table says must run: name -> (deployable, role)."""
+    workloads = {}
+    for spec in ALL_SPECS:
+        workloads[spec.name] = (spec.name, "web")
+        if spec.has_worker:
+            workloads[f"{spec.name}-worker"] = (spec.name, "worker")
+        if spec.has_database:
+            workloads[f"{spec.name}-migrate"] = (spec.name, "migrate")
+    return workloads
+
+
+def spec_named(name: str):
+    return next(spec for spec in ALL_SPECS if spec.name == name)
+
+
+# -- docker-compose.yml ---------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+def compose_env_file() -> dict[str, str]:
+    lines = (PROJECT_DIR / "deploy" / "compose" / "dev.env").read_text().splitlines()
+    pairs = [line.split("=", 1) for line in lines if line and not line.startswith("#")]
+    return dict(pairs)
+
+
+def test_docker_compose_accepts_the_compose_file():
+    binary = shutil.which("docker-compose")
+    if not binary:
+        pytest.skip("docker-compose is not installed (Debian: apt-get install docker-compose)")
+    result = subprocess.run(
+        [binary, "--file", str(COMPOSE_FILE), "config", "--quiet"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_runs_every_web_worker_and_migration_of_the_route_table_and_nothing_else(compose):
+    services = compose["services"]
+    workloads = {
+        name: (service["environment"]["BLOG_SERVICE"], service["command"][0])
+        for name, service in services.items()
+        if name not in INFRASTRUCTURE
+    }
+    assert workloads == expected_workloads()
+    assert set(services) >= INFRASTRUCTURE
+    assert all(services[name]["image"].startswith(f"{IMAGE}:") for name in workloads)
+
+
+def test_compose_publishes_each_web_process_on_the_launchers_port(compose):
+    for name, (deployable, role) in expected_workloads().items():
+        ports = compose["services"][name].get("ports", [])
+        if role == "web":
+            offset = spec_named(deployable).port_offset
+            assert ports == [f"127.0.0.1:{8000 + offset}:{gateway.CONTAINER_PORT}"], name
+        else:
+            assert ports == [], f"{name} is not a web process and publishes no port"
+
+
+def test_compose_gives_each_database_owner_its_database_migrated_before_it_starts(compose):
+    services = compose["services"]
+    for name, (deployable, role) in expected_workloads().items():
+        environment = services[name]["environment"]
+        if not spec_named(deployable).has_database:
+            assert "DATABASE_URL" not in environment, name
+            continue
+        assert environment["DATABASE_URL"] == database_url(deployable), name
+        if role != "migrate":
+            condition = services[name]["depends_on"][f"{deployable}-migrate"]["condition"]
+            assert condition == "service_completed_successfully", name
+    databases = services["postgres"]["environment"]["BLOG_DATABASES"].split()
+    assert sorted(databases) == sorted(spec.name for spec in ALL_SPECS if spec.has_database)
+
+
+def test_compose_starts_workers_on_a_healthy_redis_and_checks_their_health(compose):
+    for name, (_, role) in expected_workloads().items():
+        service = compose["services"][name]
+        if role == "worker":
+            assert service["depends_on"]["redis"]["condition"] == "service_healthy", name
+            assert "/tmp/blog-worker-ready" in service["healthcheck"]["test"], name
+        if role == "migrate":
+            assert service["restart"] == "no" and service["healthcheck"]["disable"], name
+    assert "healthcheck" in compose["services"]["redis"]
+    assert "healthcheck" in compose["services"]["postgres"]
+
+
+def test_compose_services_find_each_other_by_name_and_keep_no_secret_inline(compose):
+    env_file = compose_env_file()
+    names = {spec.name: f"http://{spec.name}:{gateway.CONTAINER_PORT}" for spec in MICRO_SERVICES}
+    urls = {key: value for key, value in env_file.items() if key.endswith("_URL")}
+    assert urls == {**service_env_urls(names), "REDIS_URL": "redis://redis:6379/0"}
+    for name, service in compose["services"].items():
+        inline = service.get("environment", {})
+        assert not {"DJANGO_SECRET_KEY", "INTERNAL_TOKEN", "POSTGRES_PASSWORD"} & set(inline)
+        assert urlsplit(inline.get("DATABASE_URL", "")).password is None, name
+    assert env_file["PGPASSWORD"] == env_file["POSTGRES_PASSWORD"]
+
+
+def test_compose_gateway_runs_the_generated_config_after_the_routed_services(compose):
+    service = compose["services"]["gateway"]
+    assert "./deploy/nginx/gateway.conf:/etc/nginx/conf.d/default.conf:ro" in service["volumes"]
+    assert set(service["depends_on"]) == set(gateway.routed_services())
+    assert all(d["condition"] == "service_healthy" for d in service["depends_on"].values())
+
+
+# -- deploy/k8s -----------------------------------------------------------------------------
+def k8s_files() -> list[Path]:
+    return sorted(path for path in K8S_DIR.glob("*.yaml") if path.name != "kustomization.yaml")
+
+
+@pytest.fixture(scope="module")
+def manifests() -> list[dict]:
+    return [doc for path in k8s_files() for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def of_kind(manifests: list[dict], *kinds: str) -> dict[str, dict]:
+    return {doc["metadata"]["name"]: doc for doc in manifests if doc["kind"] in kinds}
+
+
+def pod_spec(workload: dict) -> dict:
+    return workload["spec"]["template"]["spec"]
+
+
+def app_container(workload: dict) -> dict:
+    return pod_spec(workload)["containers"][0]
+
+
+def env_of(container: dict) -> dict[str, str]:
+    return {item["name"]: item.get("value") for item in container.get("env", [])}
+
+
+def test_every_manifest_validates_against_the_kubernetes_schemas_strictly(manifests):
+    errors = []
+    for doc in manifests:
+        try:
+            kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            path = "/".join(str(part) for part in error.caught.absolute_path)
+            errors.append(f"{doc['kind']} {doc['metadata']['name']}: {path}: {error.message}")
+    assert errors == []
+    assert len(manifests) > 20
+
+
+def test_strict_validation_rejects_an_unknown_field(manifests):
+    deployment = json.loads(json.dumps(of_kind(manifests, "Deployment")["posts"]))
+    app_container(deployment)["livenessprobe"] = {}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
+
+
+def test_kustomization_applies_every_manifest_in_the_namespace(manifests):
+    kustomization = yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())
+    assert sorted(kustomization["resources"]) == sorted(path.name for path in k8s_files())
+    namespaced = [doc for doc in manifests if doc["kind"] != "Namespace"]
+    assert {doc["metadata"].get("namespace") for doc in namespaced} == {"blog"}
+    assert list(of_kind(manifests, "Namespace")) == ["blog"]
+
+
+def test_k8s_runs_every_web_worker_and_migration_of_the_route_table_and_nothing_else(manifests):
+    workloads = of_kind(manifests, "Deployment", "Job", "StatefulSet")
+    ours = {
+        name: (env_of(app_container(doc))["BLOG_SERVICE"], app_container(doc)["args"][0])
+        for name, doc in workloads.items()
+        if app_container(doc)["image"].split(":")[0] == IMAGE
+    }
+    assert ours == expected_workloads()
+    assert set(workloads) - set(ours) == INFRASTRUCTURE
+    jobs = of_kind(manifests, "Job")
+    assert set(jobs) == {name for name, (_, role) in ours.items() if role == "migrate"}
+
+
+def test_k8s_services_expose_each_web_process_on_the_container_port(manifests):
+    services = of_kind(manifests, "Service")
+    deployments = of_kind(manifests, "Deployment")
+    assert set(services) == {spec.name for spec in ALL_SPECS} | INFRASTRUCTURE
+    for name in [spec.name for spec in ALL_SPECS] + ["gateway"]:
+        service, deployment = services[name], deployments[name]
+        assert service["spec"]["type"] == "ClusterIP"
+        assert service["spec"]["ports"] == [
+            {"name": "http", "port": gateway.CONTAINER_PORT, "targetPort": "http"}
+        ]
+        pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert service["spec"]["selector"].items() <= pod_labels.items(), name
+        ports = app_container(deployment)["ports"]
+        assert ports == [{"name": "http", "containerPort": gateway.CONTAINER_PORT}], name
+
+
+def test_k8s_pods_have_health_probes_and_resources(manifests):
+    for name, doc in of_kind(manifests, "Deployment", "Job", "StatefulSet").items():
+        spec = pod_spec(doc)
+        for container in spec.get("initContainers", []) + spec["containers"]:
+            resources = container["resources"]
+            assert {"cpu", "memory"} <= set(resources["requests"]), name
+            assert {"cpu", "memory"} <= set(resources["limits"]), name
+        if doc["kind"] == "Job":
+            continue
+        container = spec["containers"][0]
+        assert "readinessProbe" in container and "livenessProbe" in container, name
+        if "ports" in container and container["ports"][0]["name"] == "http":
+            for probe in (container["readinessProbe"], container["livenessProbe"]):
+                assert probe["httpGet"]["path"] == "/health/", name
+                assert probe["httpGet"]["port"] == "http", name
+
+
+def test_k8s_gives_each_database_owner_its_database_and_waits_for_its_migrations(manifests):
+    workloads = of_kind(manifests, "Deployment", "Job")
+    for name, (deployable, role) in expected_workloads().items():
+        doc = workloads[name]
+        env = env_of(app_container(doc))
+        init = [c["args"][0] for c in pod_spec(doc).get("initContainers", [])]
+        if not spec_named(deployable).has_database:
+            assert "DATABASE_URL" not in env and init == [], name
+            continue
+        assert env["DATABASE_URL"] == database_url(deployable), name
+        assert init == ([] if role == "migrate" else ["wait-for-migrations"]), name
+    postgres = app_container(of_kind(manifests, "StatefulSet")["postgres"])
+    databases = env_of(postgres)["BLOG_DATABASES"].split()
+    assert sorted(databases) == sorted(spec.name for spec in ALL_SPECS if spec.has_database)
+
+
+def test_k8s_postgres_creates_databases_with_the_compose_init_script(manifests):
+    script = (PROJECT_DIR / "deploy" / "compose" / "postgres-init.sh").read_text()
+    init = of_kind(manifests, "ConfigMap")["postgres-init"]["data"]
+    assert init == {"10-blog-databases.sh": script}, "copy deploy/compose/postgres-init.sh"
+
+
+def test_k8s_settings_name_every_service_and_keep_secrets_in_the_secret(manifests):
+    settings = of_kind(manifests, "ConfigMap")["blog-settings"]["data"]
+    names = {spec.name: f"http://{spec.name}:{gateway.CONTAINER_PORT}" for spec in MICRO_SERVICES}
+    urls = {key: value for key, value in settings.items() if key.endswith("_URL")}
+    assert urls == {**service_env_urls(names), "REDIS_URL": "redis://redis:6379/0"}
+    hosts = set(settings["DJANGO_ALLOWED_HOSTS"].split(","))
+    assert {spec.name for spec in ALL_SPECS} | {"blog.local", "localhost"} <= hosts
+    secret = of_kind(manifests, "Secret")["blog-secrets"]["stringData"]
+    assert set(secret) == {"DJANGO_SECRET_KEY", "INTERNAL_TOKEN", "PGPASSWORD"}
+    assert not set(secret) & set(settings)
+
+
+def test_k8s_autoscales_the_comments_web_and_worker(manifests):
+    autoscalers = of_kind(manifests, "HorizontalPodAutoscaler")
+    deployments = of_kind(manifests, "Deployment")
+    targets = {doc["spec"]["scaleTargetRef"]["name"] for doc in autoscalers.values()}
+    assert targets == {"comments", "comments-worker"}
+    for target in targets:
+        # A fixed replica count would undo the autoscaler on every `kubectl apply`.
+        assert "replicas" not in deployments[target]["spec"], target
+
+
+def test_k8s_ingress_sends_the_micro_host_to_the_gateway_and_the_monolith_host_to_it(manifests):
+    ingress = of_kind(manifests, "Ingress")["blog"]
+    assert ingress["spec"]["ingressClassName"] == "nginx"
+    backends = {
+        rule["host"]: [
+            (path["path"], path["pathType"], path["backend"]["service"]["name"])
+            for path in rule["http"]["paths"]
+        ]
+        for rule in ingress["spec"]["rules"]
+    }
+    assert backends == {
+        "blog.local": [("/", "Prefix", "gateway")],
+        "monolith.blog.local": [("/", "Prefix", "monolith")],
+    }
+    body_limit = ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
+    assert int(body_limit.removesuffix("k")) * 1024 == 2 * gateway.APP_MAX_BODY_BYTES
+
+
+def test_k8s_gateway_runs_the_same_generated_config_as_compose(manifests):
+    configmap = of_kind(manifests, "ConfigMap")["gateway-config"]
+    assert configmap["data"] == {"gateway.conf": gateway.compose_config()}, (
+        "run: python -m stacks.gateway --write"
+    )
+    deployment = of_kind(manifests, "Deployment")["gateway"]
+    assert pod_spec(deployment)["volumes"] == [
+        {"name": "config", "configMap": {"name": "gateway-config"}}
+    ]
+
+
+# -- the gateway config ---------------------------------------------------------------------
+def routed_by(config: str, method: str, path: str) -> str | None:
+    """Which upstream the gateway config sends a request to (None: answered by nginx)."""
+    maps = {
+        variable: dict(re.findall(r"^\s+(\S+) (\S+);$", body, flags=re.M))
+        for variable, body in re.findall(
+            r"^map \$request_method (\$\w+) \{\n(.*?)^\}", config, flags=re.M | re.S
+        )
+    }
+    locations = re.findall(r"^    location (=|~) (\S+) \{\n(.*?)^    \}", config, flags=re.M | re.S)
+    for kind, pattern, body in sorted(locations, key=lambda location: location[0] != "="):
+        if (kind == "=" and path == pattern) or (kind == "~" and re.search(pattern, path)):
+            target = re.search(r"set \$blog_service (\S+);", body)
+            if not target:
+                return None
+            name = target.group(1)
+            return maps[name].get(method, maps[name]["default"]) if name in maps else name
+    return None
+
+
+def upstream_servers(config: str) -> dict[str, str]:
+    return dict(re.findall(r"^upstream (\w+) \{\n\s+server (\S+);", config, flags=re.M))
+
+
+def sample_path(path: str) -> str:
+    return re.sub(r"\{\w+\}", "7", path)
+
+
+def test_the_committed_gateway_config_is_the_one_the_route_table_renders():
+    committed = gateway.GATEWAY_CONF.read_text()
+    assert committed == gateway.compose_config(), "run: python -m stacks.gateway --write"
+
+
+def test_the_gateway_sends_each_public_operation_to_the_service_the_route_table_names():
+    config = gateway.GATEWAY_CONF.read_text()
+    assert set(gateway.OPERATION_PATHS) == set(PUBLIC_ROUTES)
+    for operation, (method, path) in gateway.OPERATION_PATHS.items():
+        service = routed_by(config, method, sample_path(path))
+        assert service == PUBLIC_ROUTES[operation]["micro"], operation
+    assert routed_by(config, "GET", "/internal/events/") is None
+    assert routed_by(config, "GET", "/api/posts/7/comments/extra/") is None
+
+
+def test_the_gateway_has_an_upstream_for_each_routed_service_and_no_other():
+    servers = upstream_servers(gateway.GATEWAY_CONF.read_text())
+    routed = {operation[gateway.STACK] for operation in PUBLIC_ROUTES.values()}
+    assert servers == {name: f"{name}:{gateway.CONTAINER_PORT}" for name in routed}
+
+
+def test_the_operation_paths_are_the_ones_the_services_document(tmp_path):
+    """Each public operation has the gateway's method and path in the OpenAPI schema of the
+    monolith and of the micro service that answers it."""
+    settings = {"monolith.settings"} | {
+        spec_named(routes["micro"]).settings for routes in PUBLIC_ROUTES.values()
+    }
+    env = {**os.environ, "BLOG_VAR_DIR": str(tmp_path)}
+    command = [sys.executable, "manage.py", "spectacular", "--format", "openapi-json"]
+    running = {
+        module: subprocess.Popen(
+            [*command, f"--settings={module}"],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for module in settings
+    }
+    documented = {}
+    for module, popen in running.items():
+        schema = json.loads(popen.communicate(timeout=60)[0])
+        documented[module] = {
+            operation["operationId"]: (method.upper(), path)
+            for path, methods in schema["paths"].items()
+            for method, operation in methods.items()
+        }
+    for operation, method_and_path in gateway.OPERATION_PATHS.items():
+        micro = spec_named(PUBLIC_ROUTES[operation]["micro"]).settings
+        assert documented["monolith.settings"][operation] == method_and_path, operation
+        assert documented[micro][operation] == method_and_path, operation
+
+
+def test_the_gateway_lets_the_services_answer_an_oversized_body_themselves():
+    from shared.settings import base
+
+    config = gateway.GATEWAY_CONF.read_text()
+    nginx_limit = int(re.search(r"client_max_body_size (\d+);", config).group(1))
+    assert gateway.APP_MAX_BODY_BYTES == base.MAX_BODY_BYTES
+    assert nginx_limit > base.MAX_BODY_BYTES
+
+
+def nginx_test(prefix: Path, config: str) -> subprocess.CompletedProcess:
+    try:
+        binary = gateway.nginx_binary()
+    except FileNotFoundError:
+        pytest.skip("nginx is not installed (Debian: apt-get install nginx)")
+    main = gateway.write_nginx_config(prefix=prefix, gateway_config=config)
+    return subprocess.run(
+        [binary, "-t", "-p", str(prefix), "-c", str(main)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_nginx_accepts_the_compose_gateway_config(tmp_path):
+    # nginx -t resolves upstream names, and posts/query/comments only resolve inside
+    # compose or the cluster: check the committed file with those names on loopback.
+    committed = gateway.GATEWAY_CONF.read_text()
+    on_loopback, count = re.subn(r"(server )[\w.-]+(:\d+;)", r"\g<1>127.0.0.1\2", committed)
+    assert count == len(gateway.routed_services())
+    result = nginx_test(tmp_path, on_loopback)
+    assert result.returncode == 0, result.stderr
+
+
+def test_nginx_accepts_the_local_gateway_config_and_rejects_a_broken_one(tmp_path):
+    routed = gateway.routed_services()
+    upstreams = {name: f"http://127.0.0.1:{9000 + n}" for n, name in enumerate(routed)}
+    config = gateway.render_gateway_config(
+        listen_host="127.0.0.1", listen_port=8999, upstreams=upstreams
+    )
+    assert nginx_test(tmp_path / "good", config).returncode == 0
+    broken = config.replace("proxy_pass http://$blog_service;", "proxy_pass http://$blog_service")
+    assert nginx_test(tmp_path / "broken", broken).returncode != 0
+
+
+# -- the image ------------------------------------------------------------------------------
+def entrypoint_command(service: str, role: str) -> list[str]:
+    result = subprocess.run(
+        ["sh", str(ENTRYPOINT), role],
+        env={"PATH": os.environ["PATH"], "BLOG_SERVICE": service, "BLOG_ENTRYPOINT_DRY_RUN": "1"},
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=True,
+    )
+    return result.stdout.splitlines()
+
+
+def comparable(command: list[str]) -> list[str]:
+    """A command without the program, where it listens, its folder and its process name."""
+    words, skip = [], False
+    for word in command[1:]:
+        if skip:
+            skip = False
+        elif word in {"--bind", "--chdir", "--hostname"}:
+            skip = True
+        elif word != "--no-control-socket":
+            words.append(word)
+    return words
+
+
+def test_the_image_runs_each_deployable_as_the_launcher_does(tmp_path):
+    for kind in ("monolith", "micro"):
+        stack = Stack(kind, run_dir=tmp_path)
+        for spec in stack.services:
+            web = entrypoint_command(spec.name, "web")
+            assert comparable(web) == comparable(stack._web_command(spec)), spec.name
+            assert f"0.0.0.0:{gateway.CONTAINER_PORT}" in web
+            if spec.has_worker:
+                worker = entrypoint_command(spec.name, "worker")
+                assert comparable(worker) == comparable(stack._worker_command(spec)), spec.name
+                assert worker[worker.index("--queues") + 1] == spec.name
+            if spec.has_database:
+                migrate = entrypoint_command(spec.name, "migrate")
+                assert migrate[-3:] == ["migrate", "--noinput", f"--settings={spec.settings}"]
+
+
+def test_each_worker_consumes_the_queue_its_tasks_are_routed_to():
+    from shared.settings import base
+
+    with_workers = {spec.name for spec in MICRO_SERVICES if spec.has_worker}
+    assert with_workers == set(base.MICRO_SERVICES_WITH_QUEUES)
+    routes = {pattern: route["queue"] for pattern, route in base.CELERY_TASK_ROUTES.items()}
+    assert routes == {f"{name}.*": name for name in with_workers}
+
+
+def test_the_entrypoint_refuses_a_name_that_is_not_a_deployable():
+    result = subprocess.run(
+        ["sh", str(ENTRYPOINT), "web"],
+        env={
+            "PATH": os.environ["PATH"],
+            "BLOG_SERVICE": "posts;rm",
+            "BLOG_ENTRYPOINT_DRY_RUN": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    assert result.returncode == 64 and "BLOG_SERVICE" in result.stderr
+
+
+def dockerfile_stages() -> list[list[str]]:
+    text = (PROJECT_DIR / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith("#")]
+    stages: list[list[str]] = [[]]
+    for line in lines:
+        if line.startswith("FROM "):
+            stages.append([])
+        stages[-1].append(line)
+    return stages
+
+
+def test_the_image_is_slim_multi_stage_unprivileged_and_checks_its_health():
+    preamble, builder, final = dockerfile_stages()
+    assert preamble == ["ARG PYTHON_IMAGE=python:3.11-slim-bookworm"]
+    assert builder[0] == "FROM ${PYTHON_IMAGE} AS builder"
+    assert final[0] == "FROM ${PYTHON_IMAGE}"
+    final_text = "\n".join(final)
+    # Build tools, pip runs and caches stay in the builder; the final stage copies the venv.
+    assert "build-essential" in "\n".join(builder)
+    assert not re.search(r"apt-get|pip (install|wheel)", final_text)
+    assert "COPY --from=builder /opt/venv /opt/venv" in final
+    user = next(line for line in final if line.startswith("USER "))
+    assert user.split()[1].split(":")[0] not in {"root", "0"}
+    healthcheck = next(line for line in final if line.startswith("HEALTHCHECK "))
+    assert "/health/" in healthcheck and "PORT" in healthcheck
+    assert 'ENTRYPOINT ["blog-entrypoint"]' in final and 'CMD ["web"]' in final
+
+
+def test_the_build_context_holds_what_the_dockerfile_copies():
+    ignore = (PROJECT_DIR / ".dockerignore").read_text().splitlines()
+    kept = {line[1:] for line in ignore if line.startswith("!")}
+    copied = re.findall(
+        r"^COPY (?:--chmod=\S+ )?(?!--from)(.+) \S+$",
+        (PROJECT_DIR / "Dockerfile").read_text(),
+        flags=re.M,
+    )
+    sources = {source for line in copied for source in line.split()}
+    assert sources <= kept
+    assert all((PROJECT_DIR / source).exists() for source in sources)
