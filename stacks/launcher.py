@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from stacks.gateway import Gateway
 from stacks.processes import ManagedProcess, wait_until
 from stacks.redis_server import PrivateRedis, free_port
 from stacks.routes import STACK_SERVICES, ServiceSpec, service_env_urls
@@ -87,6 +88,7 @@ class Stack:
         fresh: bool = False,
         env: dict[str, str] | None = None,
         web_threads: int = 8,
+        gateway: bool = False,
     ):
         if kind not in STACK_SERVICES:
             raise StackError(f"unknown stack {kind!r}; choose from {', '.join(STACK_SERVICES)}")
@@ -102,6 +104,10 @@ class Stack:
             spec.name: (port_base + spec.port_offset) if port_base else free_port(host)
             for spec in self.services
         }
+        # Optional: nginx in front of micro, routed by the route table (one base URL).
+        self.gateway = (
+            Gateway(self.run_dir, self.urls, host=host) if gateway and kind == "micro" else None
+        )
         self.redis: PrivateRedis | None = None
         self.redis_url = redis_url
         self.processes: dict[str, ManagedProcess] = {}
@@ -120,6 +126,13 @@ class Stack:
     @property
     def urls(self) -> dict[str, str]:
         return {spec.name: self.url(spec.name) for spec in self.services}
+
+    @property
+    def public_urls(self) -> dict[str, str]:
+        """Where a client sends each operation: the gateway's one base URL when there is one."""
+        if self.gateway:
+            return {name: self.gateway.url for name in self.urls}
+        return self.urls
 
     def service_env(self, spec: ServiceSpec) -> dict[str, str]:
         """The environment one service's processes run with."""
@@ -160,6 +173,8 @@ class Stack:
             for process in self.processes.values():
                 process.start()
             self.wait_healthy(timeout=timeout)
+            if self.gateway:
+                self.gateway.start()
         except BaseException:
             self.stop()
             raise
@@ -251,7 +266,7 @@ class Stack:
             sys.executable, "-m", "gunicorn", spec.wsgi,
             "--bind", f"{self.host}:{self.ports[spec.name]}",
             "--worker-class", "gthread", "--workers", "1", "--threads", str(self.web_threads),
-            "--graceful-timeout", "5", "--timeout", "30",
+            "--graceful-timeout", "5", "--timeout", "30", "--no-control-socket",
             "--chdir", str(PROJECT_DIR),
             "--config", "python:shared.instrumentation.gunicorn_conf",
         ]  # fmt: skip
@@ -269,6 +284,8 @@ class Stack:
 
     def stop(self) -> None:
         """Stop every process this stack started, then its private Redis."""
+        if self.gateway:
+            self.gateway.stop()
         for process in reversed(list(self.processes.values())):
             process.stop()
         if self.redis:

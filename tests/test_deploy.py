@@ -415,6 +415,9 @@ def test_the_gateway_lets_the_services_answer_an_oversized_body_themselves():
     nginx_limit = int(re.search(r"client_max_body_size (\d+);", config).group(1))
     assert gateway.APP_MAX_BODY_BYTES == base.MAX_BODY_BYTES
     assert nginx_limit > base.MAX_BODY_BYTES
+    settings = yaml.safe_load((K8S_DIR / "settings.yaml").read_text())["data"]
+    for deployed in (compose_env_file(), settings):
+        assert int(deployed.get("BLOG_MAX_BODY_BYTES", base.MAX_BODY_BYTES)) < nginx_limit
 
 
 def nginx_test(prefix: Path, config: str) -> subprocess.CompletedProcess:

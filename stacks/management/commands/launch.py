@@ -70,6 +70,12 @@ class Command(BaseCommand):
             help="Where SQLite files, Redis data and logs go (default ./var).",
         )
         parser.add_argument("--fresh", action="store_true", help="Start from empty databases.")
+        parser.add_argument(
+            "--gateway",
+            action="store_true",
+            help="Put nginx (the compose/Kubernetes gateway config) in front of micro: "
+            "one base URL for every public operation.",
+        )
         add_stack_arguments(parser)
 
     def handle(self, *args, **options):
@@ -89,6 +95,7 @@ class Command(BaseCommand):
                 database_url=options["database_url"],
                 fresh=options["fresh"],
                 env=stack_env(options),
+                gateway=options["gateway"],
             )
             for kind in kinds
         ]
@@ -118,6 +125,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {spec.name:<11} {url}  schema {url}/api/schema/{admin}")
         for operation, services in PUBLIC_ROUTES.items():
             self.stdout.write(f"  {operation:<15} -> {stack.url(services[stack.kind])}")
+        if stack.gateway:
+            self.stdout.write(f"  gateway     {stack.gateway.url}  (every public operation)")
         if stack.redis_url:
             self.stdout.write(f"  redis       {stack.redis_url}")
         self.stdout.write(f"  logs        {stack.run_dir / 'logs'}")

