@@ -9,7 +9,8 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogtest
 PYTEST := $(PY) -m pytest -p no:cacheprovider -q
 
 # Unit suites: <folder>:<settings module> (one Django deployable each).
-UNIT_SUITES := shared:monolith.settings monolith:monolith.settings \
+UNIT_SUITES := shared/tests:monolith.settings shared/messaging/tests:micro.posts.settings \
+	monolith:monolith.settings \
 	micro/posts:micro.posts.settings micro/comments:micro.comments.settings \
 	micro/moderation:micro.moderation.settings micro/query:micro.query.settings \
 	micro/eventbus:micro.eventbus.settings micro/aggregator:micro.aggregator.settings

@@ -7,7 +7,7 @@ from django.db import DatabaseError
 
 from micro.eventbus import services
 from shared.events import Event, InvalidEvent
-from shared.messaging.consume import dead_letter
+from shared.messaging.dead_letters import dead_letter
 from shared.messaging.eventbus import BROKER_ERRORS, PUBLISH_TASK
 from shared.messaging.retry import MAX_RETRIES, backoff_seconds
 

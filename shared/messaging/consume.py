@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 
 from celery import Task
 from django.db import transaction
 
 from shared.events import Event, InvalidEvent
-from shared.messaging.models import DeadLetter, ProcessedEvent
+from shared.messaging.dead_letters import dead_letter
+from shared.messaging.models import ProcessedEvent
 from shared.messaging.retry import MAX_RETRIES, backoff_seconds
-
-logger = logging.getLogger(__name__)
 
 Handler = Callable[[Event], None]
 
@@ -32,12 +30,6 @@ def apply_event(*, event: Event, handlers: Mapping[str, Handler]) -> bool:
         handler(event)
         ProcessedEvent.objects.create(event_id=event.id, event_type=event.type)
     return True
-
-
-def dead_letter(*, task_name: str, message: object, error: str) -> None:
-    """Keep a message that cannot be applied, with its error, out of the queue's way."""
-    logger.error("dead letter in %s: %s", task_name, error)
-    DeadLetter.objects.create(task_name=task_name, message=message, error=error)
 
 
 def consume_message(*, task: Task, message: object, handlers: Mapping[str, Handler]) -> bool:
