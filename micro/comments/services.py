@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
+from django.utils import timezone
 
 from micro.comments.clients import posts_client
 from micro.comments.models import Comment, KnownPost
 from shared import events, rules
 from shared.api.errors import PostNotFound, ServiceUnavailable
 from shared.events import Event
-from shared.messaging.publish import record_event
+from shared.messaging import catch_up
+from shared.messaging.models import OutboxEvent
+from shared.messaging.publish import record_event, relay_outbox
 
 SERVICE = "comments"
 
@@ -149,3 +154,36 @@ def comment_delete(*, comment: Comment) -> None:
         }
         current.delete()
         record_event(event=Event(type=events.COMMENT_DELETED, source=SERVICE, data=data))
+
+
+# A comment still pending this long after its CommentCreated was sent is sent again (the
+# decision, or the event that asked for it, was lost on the way; every step is idempotent).
+PENDING_RESEND_SECONDS = 20
+RESEND_BATCH = 200
+
+
+def comment_pending_resend() -> int:
+    """Send CommentCreated again for comments that have waited too long for moderation."""
+    cutoff = timezone.now() - dt.timedelta(seconds=PENDING_RESEND_SECONDS)
+    waiting = list(
+        Comment.objects.filter(status=rules.PENDING, created_at__lte=cutoff).values_list(
+            "id", flat=True
+        )[:RESEND_BATCH]
+    )
+    if not waiting:
+        return 0
+    stale = OutboxEvent.objects.filter(
+        event_type=events.COMMENT_CREATED,
+        message__data__comment_id__in=waiting,
+        sent_at__lte=cutoff,
+    ).values_list("id", flat=True)
+    ids = [str(event_id) for event_id in stale]
+    OutboxEvent.objects.filter(id__in=ids).update(sent_at=None)
+    return relay_outbox(ids=ids)
+
+
+def event_store_catch_up() -> int:
+    """Apply stored events that live delivery missed (see shared.messaging.catch_up)."""
+    from micro.comments.tasks import HANDLERS  # tasks.py holds the table and imports this
+
+    return catch_up.event_store_catch_up(handlers=HANDLERS)

@@ -9,6 +9,9 @@ from rest_framework.views import APIView
 
 from micro.eventbus import selectors
 from shared.api.permissions import HasInternalToken
+from shared.events import EVENT_TYPES
+
+STORED_IDS_MAX = 500
 
 EVENT_PAGE_LIMIT_DEFAULT = 500
 EVENT_PAGE_LIMIT_MAX = 1000
@@ -24,6 +27,22 @@ class EventPageParamsSerializer(serializers.Serializer):
         default=EVENT_PAGE_LIMIT_DEFAULT,
         help_text="How many events at most (1 to 1000, default 500).",
     )
+    types = serializers.CharField(
+        required=False, help_text="Comma-separated event types to keep (default: all)."
+    )
+    settled_seconds = serializers.IntegerField(
+        min_value=0,
+        max_value=3600,
+        default=0,
+        help_text="Only events stored at least this many seconds ago (default 0).",
+    )
+
+    def validate_types(self, value: str) -> list[str]:
+        types = [name.strip() for name in value.split(",") if name.strip()]
+        unknown = sorted(set(types) - set(EVENT_TYPES))
+        if unknown:
+            raise serializers.ValidationError(f"Unknown event types: {', '.join(unknown)}.")
+        return types
 
 
 class EventPageOutputSerializer(serializers.Serializer):
@@ -54,3 +73,36 @@ class EventCollectionApi(APIView):
         return Response(
             EventPageOutputSerializer({"events": events, "next_after": next_after}).data
         )
+
+
+class StoredIdsInputSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.UUIDField(format="hex_verbose"),
+        min_length=1,
+        max_length=STORED_IDS_MAX,
+        help_text="Event ids (1 to 500).",
+    )
+
+
+class StoredIdsOutputSerializer(serializers.Serializer):
+    stored = serializers.ListField(
+        child=serializers.UUIDField(), help_text="The ids the store holds."
+    )
+
+
+class StoredEventIdsApi(APIView):
+    permission_classes = [HasInternalToken]
+
+    @extend_schema(
+        operation_id="event_stored_ids",
+        request=StoredIdsInputSerializer,
+        responses={200: StoredIdsOutputSerializer},
+        description="Internal (X-Internal-Token): which of these event ids are stored. A "
+        "publisher confirms its outbox with it and re-sends what the store never got.",
+    )
+    def post(self, request):
+        body = StoredIdsInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ids = [str(event_id) for event_id in body.validated_data["ids"]]
+        stored = selectors.stored_event_ids(event_ids=ids)
+        return Response(StoredIdsOutputSerializer({"stored": stored}).data)

@@ -16,8 +16,8 @@ ROOT_URLCONF = "micro.eventbus.urls"
 WSGI_APPLICATION = "micro.eventbus.wsgi.application"
 DATABASES = {"default": database(default_name="eventbus")}
 CELERY_TASK_DEFAULT_QUEUE = SERVICE_NAME
-# The event bus is where events go, not where they come from: it has no outbox to relay.
-OUTBOX_RELAY_INTERVAL_MS = 0
+# What the worker does besides consuming its queue: function -> every so many ms.
+WORKER_LOOPS = {}
 SPECTACULAR_SETTINGS = {
     **SPECTACULAR_SETTINGS,
     "TITLE": "Blog micro: eventbus",

@@ -7,6 +7,7 @@ from micro.eventbus import apis
 
 urlpatterns = [
     path("internal/events/", apis.EventCollectionApi.as_view(), name="event-collection"),
+    path("internal/events/stored/", apis.StoredEventIdsApi.as_view(), name="event-stored-ids"),
     path("admin/", admin.site.urls),
     path("", include("shared.api.urls")),
 ]

@@ -15,8 +15,8 @@ ROOT_URLCONF = "micro.moderation.urls"
 WSGI_APPLICATION = "micro.moderation.wsgi.application"
 DATABASES = {}
 CELERY_TASK_DEFAULT_QUEUE = SERVICE_NAME
-# No outbox: the decision is published straight to the event bus, with a derived event id.
-OUTBOX_RELAY_INTERVAL_MS = 0
+# What the worker does besides consuming its queue: function -> every so many ms.
+WORKER_LOOPS = {}
 SPECTACULAR_SETTINGS = {
     **SPECTACULAR_SETTINGS,
     "TITLE": "Blog micro: moderation",

@@ -2,8 +2,9 @@
 
 from shared.settings.base import *  # noqa: F403
 from shared.settings.base import DJANGO_APPS, SHARED_APPS, SPECTACULAR_SETTINGS, THIRD_PARTY_APPS
-from shared.settings.environment import database, env_int
+from shared.settings.environment import database, env_int, env_str
 
+EVENTBUS_URL = env_str("EVENTBUS_URL", "http://127.0.0.1:8005")
 SERVICE_NAME = "posts"
 INSTALLED_APPS = [
     *DJANGO_APPS,
@@ -16,7 +17,11 @@ ROOT_URLCONF = "micro.posts.urls"
 WSGI_APPLICATION = "micro.posts.wsgi.application"
 DATABASES = {"default": database(default_name="posts")}
 CELERY_TASK_DEFAULT_QUEUE = SERVICE_NAME
-OUTBOX_RELAY_INTERVAL_MS = env_int("OUTBOX_RELAY_INTERVAL_MS", 500)
+# What the worker does besides consuming its queue: function -> every so many ms.
+WORKER_LOOPS = {
+    "shared.messaging.publish.relay_outbox": env_int("OUTBOX_RELAY_INTERVAL_MS", 500),
+    "shared.messaging.publish.outbox_confirm": 2000,
+}
 SPECTACULAR_SETTINGS = {
     **SPECTACULAR_SETTINGS,
     "TITLE": "Blog micro: posts",

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from micro.query.models import CatchUp, Comment, Post
+from micro.query.models import Comment, Post
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -28,8 +28,3 @@ class CommentAdmin(ReadOnlyAdmin):
     list_display = ["comment_id", "post_id", "content", "status", "created_at", "revision"]
     list_filter = ["status", "deleted"]
     search_fields = ["content"]
-
-
-@admin.register(CatchUp)
-class CatchUpAdmin(ReadOnlyAdmin):
-    list_display = ["id", "finished_at"]

@@ -40,13 +40,3 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.content[:60] or f"comment {self.comment_id}"
-
-
-class CatchUp(models.Model):
-    """Written when a replay of the whole event store has finished: until then (a new or
-    wiped database, or a replay cut short), the worker replays the store when it starts."""
-
-    finished_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"caught up at {self.finished_at:%Y-%m-%d %H:%M:%S}"

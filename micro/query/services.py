@@ -9,20 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 
-from micro.query.models import CatchUp, Comment, Post
-from shared.api.http import ServiceClient
-from shared.events import Event, InvalidEvent
-from shared.messaging.consume import apply_event
+from micro.query.models import Comment, Post
+from shared.messaging.catch_up import event_store_catch_up, reset_cursor
 from shared.messaging.models import ProcessedEvent
 
 logger = logging.getLogger(__name__)
-
-REPLAY_PAGE_LIMIT = 500
 
 
 def _upsert_newer(model: type[models.Model], *, pk: int, revision: int, fields: dict) -> bool:
@@ -78,54 +73,30 @@ def comment_tombstone(*, comment_id: int, post_id: int, revision: int) -> None:
     _tombstone(Comment, pk=comment_id, revision=revision, fields={"post_id": post_id})
 
 
-def _eventbus() -> ServiceClient:
-    return ServiceClient(service="eventbus", base_url=settings.EVENTBUS_URL)
-
-
-def _replay_event_store() -> int:
-    """Apply every stored event, page by page, through the same handlers as live delivery.
-
-    Raises ServiceUnavailable when the event bus cannot be reached.
-    """
-    from micro.query.tasks import HANDLERS  # tasks.py holds the one table and imports this module
-
-    eventbus, applied, after = _eventbus(), 0, 0
-    while after is not None:
-        page = eventbus.get_json(
-            "/internal/events/", params={"after": after, "limit": REPLAY_PAGE_LIMIT}
-        )
-        for message in page["events"]:
-            try:
-                event = Event.from_message(message)
-            except InvalidEvent as error:
-                logger.error("replay: skipping stored event %s: %s", message.get("seq"), error)
-                continue
-            if apply_event(event=event, handlers=HANDLERS):
-                applied += 1
-        after = page["next_after"]
-    CatchUp.objects.create()
-    return applied
-
-
 def read_model_rebuild(*, wipe: bool) -> int:
     """Replay the whole event store into the read model; returns how many events were applied.
 
     With `wipe`, first empty the read model and this service's inbox (one transaction), so
     that every stored event is applied again. Events delivered live meanwhile are applied
-    as usual; the inbox keeps each from being applied twice.
+    as usual; the inbox keeps each from being applied twice. Raises ServiceUnavailable when
+    the event bus cannot be reached.
     """
-    if wipe:
-        with transaction.atomic():
-            CatchUp.objects.all().delete()
+    with transaction.atomic():
+        if wipe:
             Comment.objects.all().delete()
             Post.objects.all().delete()
             ProcessedEvent.objects.all().delete()
-    return _replay_event_store()
+        reset_cursor()
+    return event_store_catch_up(handlers=_handlers(), settled_seconds=0)
 
 
 def read_model_catch_up() -> int:
-    """Replay the event store unless a replay has finished on this database already (a new
-    or wiped read model starts empty even though events were published before it)."""
-    if CatchUp.objects.exists():
-        return 0
-    return _replay_event_store()
+    """Apply what live delivery missed, from the event store after this service's cursor
+    (run every few seconds by the worker; a new or wiped read model replays everything)."""
+    return event_store_catch_up(handlers=_handlers())
+
+
+def _handlers():
+    from micro.query.tasks import HANDLERS  # tasks.py holds the one table and imports this module
+
+    return HANDLERS

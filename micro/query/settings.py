@@ -2,7 +2,7 @@
 
 from shared.settings.base import *  # noqa: F403
 from shared.settings.base import DJANGO_APPS, SHARED_APPS, SPECTACULAR_SETTINGS, THIRD_PARTY_APPS
-from shared.settings.environment import database, env_str
+from shared.settings.environment import database, env_int, env_str
 
 SERVICE_NAME = "query"
 INSTALLED_APPS = [
@@ -16,8 +16,10 @@ ROOT_URLCONF = "micro.query.urls"
 WSGI_APPLICATION = "micro.query.wsgi.application"
 DATABASES = {"default": database(default_name="query")}
 CELERY_TASK_DEFAULT_QUEUE = SERVICE_NAME
-# The read model publishes nothing: no outbox to relay.
-OUTBOX_RELAY_INTERVAL_MS = 0
+# What the worker does besides consuming its queue: function -> every so many ms.
+WORKER_LOOPS = {
+    "micro.query.services.read_model_catch_up": env_int("CATCH_UP_INTERVAL_MS", 2000),
+}
 # Where the event store serves its events for a rebuild.
 EVENTBUS_URL = env_str("EVENTBUS_URL", "http://127.0.0.1:8005")
 SPECTACULAR_SETTINGS = {

@@ -1,28 +1,20 @@
-"""The query service's tasks: apply each event to the read model (one handler table), catch up."""
+"""The query service's task: apply each event to the read model (one handler table)."""
 
 from __future__ import annotations
 
 import datetime
 import logging
 
-from celery import current_app, shared_task
-from celery.signals import worker_ready
-from django.db import DatabaseError
+from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
 from micro.query import services
 from shared import events
-from shared.api.errors import ServiceUnavailable
 from shared.events import Event
 from shared.messaging.consume import Handler, consume_message
-from shared.messaging.eventbus import BROKER_ERRORS
-from shared.messaging.retry import MAX_RETRIES, backoff_seconds
+from shared.messaging.retry import MAX_RETRIES
 
 logger = logging.getLogger(__name__)
-
-CATCH_UP_TASK = "query.catch_up"
-# With the backoff capped at 10 s, about five minutes for the event bus to come up.
-CATCH_UP_MAX_RETRIES = 35
 
 
 def _datetime(value: str) -> datetime.datetime:
@@ -84,21 +76,3 @@ HANDLERS: dict[str, Handler] = {
 @shared_task(name="query.handle_event", bind=True, max_retries=MAX_RETRIES)
 def handle_event(self, message: dict) -> bool:
     return consume_message(task=self, message=message, handlers=HANDLERS)
-
-
-@shared_task(name=CATCH_UP_TASK, bind=True, max_retries=CATCH_UP_MAX_RETRIES)
-def catch_up(self) -> int:
-    """Fill a new or wiped read model from the event store; retried while the bus is down."""
-    try:
-        return services.read_model_catch_up()
-    except (ServiceUnavailable, DatabaseError) as error:
-        logger.warning("catch-up: %s; will retry", error)
-        raise self.retry(exc=error, countdown=backoff_seconds(self.request.retries)) from error
-
-
-@worker_ready.connect
-def catch_up_when_the_worker_starts(sender=None, **kwargs) -> None:
-    try:
-        current_app.send_task(CATCH_UP_TASK)
-    except BROKER_ERRORS as error:
-        logger.warning("could not queue %s (%s)", CATCH_UP_TASK, error)

@@ -35,17 +35,30 @@ class ServiceClient:
 
     def get(self, path: str, *, params: dict | None = None) -> requests.Response:
         """GET a path; a connection error, a timeout or a 5xx becomes ServiceUnavailable."""
+        return self.request("GET", path, params=params)
+
+    def post_json(self, path: str, body: dict) -> Any:
+        """POST a JSON body and return the JSON answer (anything but 200 is unavailable)."""
+        response = self.request("POST", path, json=body)
+        if response.status_code != 200:
+            message = f"{self.service} answered {response.status_code}"
+            raise ServiceUnavailable(self.service, message)
+        return response.json()
+
+    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        """One call; a connection error, a timeout or a 5xx becomes ServiceUnavailable."""
         headers = {INTERNAL_TOKEN_HEADER: settings.INTERNAL_TOKEN}
         request_id = current_request_id.get()
         if request_id:
             headers[REQUEST_ID_HEADER] = request_id
         count("calls_out")
         try:
-            response = self.session.get(
+            response = self.session.request(
+                method,
                 f"{self.base_url}{path}",
-                params=params,
                 headers=headers,
                 timeout=(settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT),
+                **kwargs,
             )
         except requests.RequestException as error:
             self._count_call("unreachable")

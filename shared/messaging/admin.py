@@ -4,12 +4,12 @@ from django.contrib import admin, messages
 
 from shared.messaging.dead_letters import dead_letter_replay
 from shared.messaging.eventbus import BROKER_ERRORS
-from shared.messaging.models import DeadLetter, OutboxEvent, ProcessedEvent
+from shared.messaging.models import DeadLetter, EventStoreCursor, OutboxEvent, ProcessedEvent
 
 
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(admin.ModelAdmin):
-    list_display = ["event_type", "id", "created_at", "sent_at", "attempts"]
+    list_display = ["event_type", "id", "created_at", "sent_at", "confirmed_at", "attempts"]
     list_filter = ["event_type", ("sent_at", admin.EmptyFieldListFilter)]
     readonly_fields = [f.name for f in OutboxEvent._meta.fields]
 
@@ -44,3 +44,9 @@ class DeadLetterAdmin(admin.ModelAdmin):
                 break
             sent += 1
         self.message_user(request, f"Sent {sent} dead letter(s) to their tasks again.")
+
+
+@admin.register(EventStoreCursor)
+class EventStoreCursorAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_seq", "updated_at"]
+    readonly_fields = ["name", "last_seq", "updated_at"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 from celery import Celery, signals
@@ -26,40 +27,45 @@ def make_celery_app(service: str) -> Celery:
 @signals.worker_ready.connect
 def _announce_ready(sender=None, **kwargs) -> None:
     """Touch BLOG_READY_FILE so the launcher knows the worker consumes its queue, and
-    start the outbox relay loop in services that own an outbox."""
+    start the service's background loops (outbox relay, catch-up...)."""
     ready_file = os.environ.get("BLOG_READY_FILE")
     if ready_file:
         Path(ready_file).parent.mkdir(parents=True, exist_ok=True)
         Path(ready_file).write_text(str(os.getpid()))
     from django.conf import settings
 
-    if getattr(settings, "OUTBOX_RELAY_INTERVAL_MS", 0) > 0:
-        threading.Thread(target=_relay_loop, name="outbox-relay", daemon=True).start()
+    loops = {path: ms for path, ms in getattr(settings, "WORKER_LOOPS", {}).items() if ms > 0}
+    if loops:
+        threading.Thread(target=_run_loops, args=(loops,), name="loops", daemon=True).start()
 
 
 @signals.worker_shutting_down.connect
 def _announce_stopping(**kwargs) -> None:
+    _stop_loops.set()
     ready_file = os.environ.get("BLOG_READY_FILE")
     if ready_file:
         Path(ready_file).unlink(missing_ok=True)
 
 
-_stop_relay = threading.Event()
+_stop_loops = threading.Event()
+TICK_SECONDS = 0.1
 
 
-def _relay_loop() -> None:
-    """Send what the outbox still holds (events whose relay after commit failed)."""
-    from django.conf import settings
-    from django.db import DatabaseError, close_old_connections
+def _run_loops(loops: dict[str, int]) -> None:
+    """Call each function of WORKER_LOOPS every so many milliseconds, in one thread.
+    A failure (broker, database or another service away) is logged and tried again."""
+    from django.db import close_old_connections
+    from django.utils.module_loading import import_string
 
-    from shared.messaging.publish import relay_outbox
-
-    interval = settings.OUTBOX_RELAY_INTERVAL_MS / 1000
-    while not _stop_relay.wait(interval):
-        try:
-            close_old_connections()
-            relay_outbox()
-        except DatabaseError as error:
-            logger.warning("outbox relay: database unavailable (%s)", error)
-        except Exception:
-            logger.exception("outbox relay failed; will try again")
+    functions = {path: import_string(path) for path in loops}
+    due = dict.fromkeys(loops, 0.0)
+    while not _stop_loops.wait(TICK_SECONDS):
+        for path, function in functions.items():
+            if time.monotonic() < due[path]:
+                continue
+            due[path] = time.monotonic() + loops[path] / 1000
+            try:
+                close_old_connections()
+                function()
+            except Exception as error:
+                logger.warning("%s failed (%r); will try again", path, error)

@@ -17,6 +17,8 @@ class OutboxEvent(models.Model):
     last_error = models.TextField(blank=True)
     # The action that caused the event, so its fan-out is attributed to it when relayed later.
     request_id = models.CharField(max_length=64, blank=True)
+    # When the event bus was seen to hold it; until then the relay re-sends it now and then.
+    confirmed_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -50,3 +52,14 @@ class DeadLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name}: {self.error[:60]}"
+
+
+class EventStoreCursor(models.Model):
+    """How far this service has read the event store (its catch-up position)."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    last_seq = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_seq}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.db import DatabaseError, transaction
@@ -58,3 +59,31 @@ def relay_outbox(*, ids: list[str] | None = None) -> int:
             logger.warning("outbox relay: could not mark %s sent", outbox_event.pk)
         sent += 1
     return sent
+
+
+# An event sent this long ago and still not seen in the event store is sent again.
+CONFIRM_AFTER_SECONDS = 5
+CONFIRM_BATCH = 500
+
+
+def outbox_confirm() -> int:
+    """Ask the event bus which sent events it holds; send the others again. Returns how
+    many were sent again (a publish lost on its way, e.g. with a worker killed mid-take)."""
+    from shared.messaging.catch_up import event_store_client
+
+    cutoff = timezone.now() - dt.timedelta(seconds=CONFIRM_AFTER_SECONDS)
+    waiting = list(
+        OutboxEvent.objects.filter(
+            sent_at__isnull=False, sent_at__lte=cutoff, confirmed_at__isnull=True
+        ).order_by("created_at")[:CONFIRM_BATCH]
+    )
+    if not waiting:
+        return 0
+    answer = event_store_client().post_json(
+        "/internal/events/stored/", {"ids": [str(outbox_event.id) for outbox_event in waiting]}
+    )
+    stored = set(answer["stored"])
+    OutboxEvent.objects.filter(id__in=stored).update(confirmed_at=timezone.now())
+    lost = [str(outbox_event.id) for outbox_event in waiting if str(outbox_event.id) not in stored]
+    OutboxEvent.objects.filter(id__in=lost).update(sent_at=None)
+    return relay_outbox(ids=lost) if lost else 0

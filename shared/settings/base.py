@@ -122,10 +122,23 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker keeps reconnecting for as long as Redis is away, instead of giving up.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Redis transport options: https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # A task that is not acknowledged in this many seconds is handed out again.
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60),
+    # A message taken but not acknowledged (its worker was killed) is handed out again
+    # after this many seconds. Kombu's default is an hour; ten seconds brings a killed
+    # worker's message back quickly. A task running longer than this is delivered twice,
+    # which the idempotent consumers absorb.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 10),
+    # Look for such messages every second (kombu: every 10 s x a throttle of 10).
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+    # Workers take a mutex in Redis for that sweep; one killed while holding it would
+    # block every sweep for the mutex's lifetime (kombu's default: 5 minutes).
+    "unacked_mutex_expire": 5,
+    # A hung Redis makes a publish fail after seconds, not hang: the outbox keeps the event.
     "socket_timeout": 3,
     "socket_connect_timeout": 2,
 }

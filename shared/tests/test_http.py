@@ -23,14 +23,14 @@ class _Answer:
 
 
 class _RecordingSession:
-    """Stands in for requests.Session: records each GET and gives the prepared answer."""
+    """Stands in for requests.Session: records each request and gives the prepared answer."""
 
     def __init__(self):
         self.calls: list[dict] = []
         self.answer = _Answer(200, [])
 
-    def get(self, url, **kwargs):
-        self.calls.append({"url": url, **kwargs})
+    def request(self, method, url, **kwargs):
+        self.calls.append({"method": method, "url": url, **kwargs})
         return self.answer
 
 
@@ -95,10 +95,10 @@ def test_get_json_refuses_an_answer_that_is_not_200(comments_client, session):
 
 
 def test_a_timeout_is_service_unavailable(comments_client, session, monkeypatch):
-    def time_out(url, **kwargs):
+    def time_out(method, url, **kwargs):
         raise requests.Timeout("read timed out")
 
-    monkeypatch.setattr(session, "get", time_out)
+    monkeypatch.setattr(session, "request", time_out)
 
     with pytest.raises(ServiceUnavailable):
         comments_client.get("/api/comments/")

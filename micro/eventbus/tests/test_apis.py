@@ -105,4 +105,55 @@ def test_the_replay_endpoint_is_in_the_schema(internal_client):
     assert response.status_code == 200
     operation = response.json()["paths"]["/internal/events/"]["get"]
     assert operation["operationId"] == "event_list"
-    assert {parameter["name"] for parameter in operation["parameters"]} == {"after", "limit"}
+    assert {parameter["name"] for parameter in operation["parameters"]} == {
+        "after",
+        "limit",
+        "types",
+        "settled_seconds",
+    }
+
+
+def test_replay_can_keep_only_some_event_types(internal_client, stored_messages):
+    answer = internal_client.get(URL, {"types": "PostCreated,CommentUpdated"}).json()
+    assert [event["type"] for event in answer["events"]] == [
+        events.POST_CREATED,
+        events.POST_CREATED,
+        events.COMMENT_UPDATED,
+        events.COMMENT_UPDATED,
+    ]
+
+
+def test_replay_can_leave_out_events_stored_just_now(internal_client, stored_messages):
+    assert internal_client.get(URL, {"settled_seconds": 60}).json()["events"] == []
+    assert len(internal_client.get(URL, {"settled_seconds": 0}).json()["events"]) == 6
+
+
+def test_an_unknown_event_type_is_a_400_naming_types(internal_client):
+    response = internal_client.get(URL, {"types": "PostCreated,PostExploded"})
+    assert response.status_code == 400
+    assert "PostExploded" in response.json()["fields"]["types"][0]
+
+
+STORED_URL = "/internal/events/stored/"
+
+
+def test_a_publisher_learns_which_of_its_events_are_stored(internal_client, stored_messages):
+    unknown = "00000000-0000-4000-8000-000000000000"
+    asked = [stored_messages[0]["id"], unknown, stored_messages[3]["id"]]
+    response = internal_client.post(STORED_URL, {"ids": asked}, format="json")
+    assert response.status_code == 200
+    assert sorted(response.json()["stored"]) == sorted(
+        [stored_messages[0]["id"], stored_messages[3]["id"]]
+    )
+
+
+@pytest.mark.parametrize("body", [{}, {"ids": []}, {"ids": ["not-a-uuid"]}, {"ids": "x"}])
+def test_bad_ids_are_a_400_naming_ids(internal_client, body):
+    response = internal_client.post(STORED_URL, body, format="json")
+    assert response.status_code == 400
+    assert "ids" in response.json()["fields"]
+
+
+def test_the_stored_ids_endpoint_needs_the_token():
+    response = APIClient().post(STORED_URL, {"ids": []}, format="json")
+    assert response.status_code == 403

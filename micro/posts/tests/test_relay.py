@@ -102,3 +102,50 @@ def test_relay_sends_on_the_next_call_once_the_broker_is_back(make_post, monkeyp
     assert (first.attempts, second.attempts) == (2, 1)
     assert first.sent_at is not None
     assert second.sent_at is not None
+
+
+class FakeEventStore:
+    """Stands in for the event bus's POST /internal/events/stored/."""
+
+    def __init__(self, stored: set[str]):
+        self.stored = stored
+        self.asked: list[list[str]] = []
+
+    def post_json(self, path: str, body: dict) -> dict:
+        assert path == "/internal/events/stored/"
+        self.asked.append(body["ids"])
+        return {"stored": [event_id for event_id in body["ids"] if event_id in self.stored]}
+
+
+def _all_sent_a_minute_ago() -> list[str]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shared.messaging.models import OutboxEvent
+
+    OutboxEvent.objects.update(sent_at=timezone.now() - timedelta(seconds=60))
+    return [str(event_id) for event_id in OutboxEvent.objects.values_list("id", flat=True)]
+
+
+def test_confirm_marks_what_the_store_holds_and_sends_the_rest_again(db, monkeypatch):
+    from micro.posts import services
+    from shared.messaging import catch_up, publish
+    from shared.messaging.models import OutboxEvent
+
+    for number in range(3):
+        services.post_create(title=f"confirm {number}")
+    held, lost_one, lost_two = _all_sent_a_minute_ago()
+    store = FakeEventStore({held})
+    sent: list[dict] = []
+    monkeypatch.setattr(catch_up, "event_store_client", lambda: store)
+    monkeypatch.setattr(
+        publish, "send_to_eventbus", lambda message, **headers: sent.append(message)
+    )
+
+    assert publish.outbox_confirm() == 2
+
+    assert sorted(message["id"] for message in sent) == sorted([lost_one, lost_two])
+    assert OutboxEvent.objects.get(id=held).confirmed_at is not None
+    assert OutboxEvent.objects.filter(confirmed_at__isnull=True).count() == 2
+    assert publish.outbox_confirm() == 0  # just sent again: not asked about before 5 s

@@ -5,15 +5,15 @@ from __future__ import annotations
 import socket
 
 import pytest
-from celery.signals import worker_ready
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from micro.query import selectors, services, tasks
-from micro.query.models import CatchUp, Post
+from micro.query import selectors, services
+from micro.query.models import Post
 from shared import events
 from shared.api.errors import ServiceUnavailable
-from shared.messaging.models import ProcessedEvent
+from shared.messaging import catch_up
+from shared.messaging.models import DeadLetter, EventStoreCursor, ProcessedEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def history(post_event, comment_event, new_id) -> list[dict]:
 
 @pytest.fixture
 def small_pages(monkeypatch):
-    monkeypatch.setattr(services, "REPLAY_PAGE_LIMIT", 4)
+    monkeypatch.setattr(catch_up, "PAGE_LIMIT", 4)
 
 
 def test_a_rebuild_gives_the_read_model_live_delivery_gave(
@@ -109,67 +109,50 @@ def test_the_command_fails_clearly_when_the_eventbus_is_down(settings):
         call_command("rebuild_query")
 
 
-def test_catch_up_fills_an_empty_read_model_once(history, event_store):
+def test_catch_up_fills_an_empty_read_model_then_only_reads_what_is_new(history, event_store):
+    event_store.store(history[:-2])
+    assert services.read_model_catch_up() == len(history) - 2
+    asked_from = event_store.requests[-1]["params"]["after"]
+
+    event_store.store(history[-2:])
+    assert services.read_model_catch_up() == 2
+    assert int(event_store.requests[-1]["params"]["after"]) > int(asked_from)
+    assert EventStoreCursor.objects.get().last_seq == len(history)
+
+
+def test_catch_up_applies_an_event_live_delivery_lost(deliver, history, event_store):
+    """The point of catching up: Redis lists can lose a message to a worker killed as it
+    takes it; the event store still has it."""
+    for message in history[:-1]:
+        deliver(message)
     event_store.store(history)
 
-    assert services.read_model_catch_up() == len(history)
-    assert services.read_model_catch_up() == 0
-
-    assert CatchUp.objects.count() == 1
-    assert len(event_store.requests) == 1
+    assert services.read_model_catch_up() == 1
+    assert ProcessedEvent.objects.count() == len(history)
 
 
-def test_a_catch_up_cut_short_is_done_again_in_full(read_model, history, event_store, small_pages):
+def test_a_catch_up_cut_short_resumes_where_it_stopped(
+    read_model, history, event_store, small_pages
+):
     event_store.store(history)
     event_store.failing_after_pages = 1
 
     with pytest.raises(ServiceUnavailable):
         services.read_model_catch_up()
     assert ProcessedEvent.objects.count() == 4
-    assert not CatchUp.objects.exists()
 
     event_store.failing_after_pages = None
     assert services.read_model_catch_up() == len(history) - 4
     assert ProcessedEvent.objects.count() == len(history)
 
 
-def test_the_catch_up_task_retries_while_the_eventbus_is_down(monkeypatch):
-    attempts = []
+def test_a_stored_event_that_cannot_be_applied_is_dead_lettered_not_blocking(history, event_store):
+    broken = {**history[0], "data": {"post_id": 1}}  # lacks title, created_at, revision
+    event_store.store([broken, *history[1:]])
 
-    def catch_up_once_the_bus_is_back() -> int:
-        attempts.append(1)
-        if len(attempts) < 3:
-            raise ServiceUnavailable("eventbus")
-        return 7
-
-    monkeypatch.setattr(services, "read_model_catch_up", catch_up_once_the_bus_is_back)
-
-    assert tasks.catch_up.apply().get() == 7
-    assert len(attempts) == 3
+    assert services.read_model_catch_up() == len(history) - 1
+    assert DeadLetter.objects.get().task_name == "catch_up"
 
 
-def test_the_catch_up_task_gives_up_after_its_retries(settings):
-    settings.EVENTBUS_URL = _closed_port_url()
-
-    result = tasks.catch_up.apply()
-
-    assert result.failed()
-    assert isinstance(result.result, ServiceUnavailable)
-    assert not CatchUp.objects.exists()
-
-
-class SentTasks:
-    def __init__(self):
-        self.names: list[str] = []
-
-    def send_task(self, name, args=None, **options):
-        self.names.append(name)
-
-
-def test_a_starting_worker_queues_a_catch_up(monkeypatch):
-    sent = SentTasks()
-    monkeypatch.setattr(tasks, "current_app", sent)
-
-    worker_ready.send(sender=None)
-
-    assert sent.names == ["query.catch_up"]
+def test_the_worker_runs_the_catch_up_every_few_seconds(settings):
+    assert settings.WORKER_LOOPS == {"micro.query.services.read_model_catch_up": 2000}

@@ -1,0 +1,75 @@
+"""Catching up from the event store: what live delivery missed is applied all the same.
+
+Redis lists cannot promise that a message reaches its consumer: a worker killed between
+taking a message (BRPOP) and recording it as unacknowledged loses it. So every consumer
+with a database also reads the event store after a cursor, every few seconds, and
+applies what it has not applied yet (its inbox drops the rest). A new or wiped read
+model starts at seq 0, so the same code rebuilds it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+from shared.api.http import ServiceClient
+from shared.events import Event, InvalidEvent
+from shared.messaging.consume import Handler, apply_event
+from shared.messaging.dead_letters import dead_letter
+from shared.messaging.models import EventStoreCursor
+
+logger = logging.getLogger(__name__)
+
+CURSOR = "event_store"
+PAGE_LIMIT = 500
+# Events stored this recently are left for the next round, so that the cursor never
+# steps over an event whose transaction (with a lower seq) has not committed yet.
+SETTLED_SECONDS = 2
+CATCH_UP_TASK_NAME = "catch_up"
+
+
+def event_store_client() -> ServiceClient:
+    return ServiceClient(service="eventbus", base_url=settings.EVENTBUS_URL)
+
+
+def reset_cursor() -> None:
+    EventStoreCursor.objects.filter(name=CURSOR).delete()
+
+
+def event_store_catch_up(
+    *, handlers: Mapping[str, Handler], settled_seconds: int = SETTLED_SECONDS
+) -> int:
+    """Apply the stored events of the handled types after this service's cursor; returns
+    how many were applied (not already in the inbox). Raises ServiceUnavailable when the
+    event bus cannot be reached; the cursor then stays where it was."""
+    cursor, _ = EventStoreCursor.objects.get_or_create(name=CURSOR)
+    client, applied, after = event_store_client(), 0, cursor.last_seq
+    params = {"limit": PAGE_LIMIT, "types": ",".join(handlers), "settled_seconds": settled_seconds}
+    while after is not None:
+        page = client.get_json("/internal/events/", params={**params, "after": after})
+        for message in page["events"]:
+            applied += _apply_stored(message, handlers)
+            cursor.last_seq = message["seq"]
+        cursor.save(update_fields=["last_seq", "updated_at"])
+        after = page["next_after"]
+    return applied
+
+
+def _apply_stored(message: dict, handlers: Mapping[str, Handler]) -> int:
+    """Apply one stored event; one that fails is dead-lettered, never blocking the rest.
+    A database that is away stops the round instead (the cursor stays where it was)."""
+    try:
+        event = Event.from_message(message)
+    except InvalidEvent as error:
+        dead_letter(task_name=CATCH_UP_TASK_NAME, message=message, error=f"invalid: {error}")
+        return 0
+    try:
+        return int(apply_event(event=event, handlers=handlers))
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as error:
+        dead_letter(task_name=CATCH_UP_TASK_NAME, message=message, error=repr(error))
+        return 0

@@ -1,0 +1,257 @@
+"""Faults during a workload: is anything lost, applied twice, or stuck once all is back?
+
+A workload of a few hundred actions (posts and comments) runs against the micro stack;
+halfway through, a fault is injected (a worker killed with -9, Redis killed or hung,
+...), then removed. Afterwards every write the client saw accepted must be present
+exactly once in its owner's database and in the read model, with the right status.
+Shared by the test suite and the benchmark's reliability table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+
+import requests
+
+from shared import events, rules
+from shared.settings.environment import DEV_INTERNAL_TOKEN
+from stacks.client import BlogClient
+from stacks.launcher import Stack
+from stacks.processes import wait_until
+
+CONVERGE_TIMEOUT = 90.0
+COMMENT_EFFECTS = (events.COMMENT_CREATED, events.COMMENT_UPDATED)
+
+
+@dataclasses.dataclass
+class Workload:
+    """What the client was told: accepted posts, accepted comments, refused writes."""
+
+    comments: dict[int, dict[int, str]] = dataclasses.field(default_factory=dict)
+    refused: int = 0
+    actions: int = 0
+
+    @property
+    def posts(self) -> list[int]:
+        return list(self.comments)
+
+    @property
+    def comment_count(self) -> int:
+        return sum(len(by_id) for by_id in self.comments.values())
+
+
+def run_workload(
+    client: BlogClient, *, posts: int, comments_per_post: int, tag: str, halfway: threading.Event
+) -> Workload:
+    """Create posts, each followed by its comments; set `halfway` in the middle."""
+    workload = Workload()
+    total = posts * (1 + comments_per_post)
+    for number in range(posts):
+        reply = client.create_post(f"{tag} {number}")
+        workload.actions += 1
+        if not reply.ok:
+            workload.refused += 1
+            continue
+        post_id = reply.body["id"]
+        workload.comments[post_id] = {}
+        for index in range(comments_per_post):
+            content = f"{tag} {'Orange' if index % 4 == 0 else 'apple'} {index}"
+            comment = client.add_comment(post_id, content)
+            workload.actions += 1
+            if comment.ok:
+                workload.comments[post_id][comment.body["id"]] = content
+            else:
+                workload.refused += 1
+            if workload.actions >= total // 2:
+                halfway.set()
+    halfway.set()
+    return workload
+
+
+def _stored_events(stack: Stack) -> list[dict]:
+    """Every event in the event store (through its replay endpoint)."""
+    found, after = [], 0
+    while after is not None:
+        page = requests.get(
+            f"{stack.url('eventbus')}/internal/events/",
+            params={"after": after, "limit": 1000},
+            headers={"X-Internal-Token": stack.extra_env.get("INTERNAL_TOKEN", DEV_INTERNAL_TOKEN)},
+            timeout=10,
+        ).json()
+        found.extend(page["events"])
+        after = page["next_after"]
+    return found
+
+
+def applied_twice(stack: Stack, workload: Workload) -> int:
+    """Effects recorded more than once: a post created twice, a comment created twice, or
+    one comment's moderation decision applied twice (each would be a distinct event)."""
+    effects = Counter()
+    for event in _stored_events(stack):
+        data = event["data"]
+        ours = workload.comments.get(data["post_id"])
+        if ours is None:
+            continue
+        if event["type"] == events.POST_CREATED:
+            effects[("post", data["post_id"])] += 1
+        elif event["type"] in COMMENT_EFFECTS and data["comment_id"] in ours:
+            effects[(event["type"], data["comment_id"])] += 1
+    return sum(count - 1 for count in effects.values() if count > 1)
+
+
+def missing(stack: Stack, client: BlogClient, workload: Workload) -> dict[str, int]:
+    """Accepted writes not (yet) visible, with their final status, in owner and read model."""
+    owner = BlogClient("micro", stack.urls)
+    lost = {"posts": 0, "comments": 0, "query": 0, "wrong_status": 0}
+    for post_id, accepted in workload.comments.items():
+        if owner.get("post_create", f"/api/posts/{post_id}/").status != 200:
+            lost["posts"] += 1
+        in_owner = owner.get("comment_list", f"/api/posts/{post_id}/comments/")
+        owned = {c["id"] for c in in_owner.body} if in_owner.ok else set()
+        lost["comments"] += len(set(accepted) - owned)
+        shown = client.get_post(post_id)
+        comments = {c["id"]: c["status"] for c in shown.body["comments"]} if shown.ok else {}
+        lost["query"] += (0 if shown.ok else 1) + len(set(accepted) - set(comments))
+        for comment_id, content in accepted.items():
+            if comment_id in comments and comments[comment_id] != rules.moderate(content):
+                lost["wrong_status"] += 1
+    return lost
+
+
+@dataclasses.dataclass
+class FaultResult:
+    fault: str
+    actions: int
+    accepted_posts: int
+    accepted_comments: int
+    refused: int
+    lost: int
+    applied_twice: int
+    converge_seconds: float
+    converged: bool
+
+    def as_row(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def run_fault(
+    stack: Stack,
+    name: str,
+    inject: Callable[[Stack], None],
+    *,
+    posts: int = 20,
+    comments_per_post: int = 9,
+) -> FaultResult:
+    """Run a workload, call `inject(stack)` halfway (it injects the fault and removes it
+    again), then wait until every accepted write has converged."""
+    client = BlogClient("micro", stack.urls, timeout=30.0)
+    halfway, result = threading.Event(), {}
+    tag = f"{name} {time.time_ns()}"
+    worker = threading.Thread(
+        target=lambda: result.update(
+            workload=run_workload(
+                client, posts=posts, comments_per_post=comments_per_post, tag=tag, halfway=halfway
+            )
+        )
+    )
+    worker.start()
+    halfway.wait(timeout=120)
+    try:
+        inject(stack)
+    finally:
+        worker.join(timeout=300)
+    stack.wait_healthy(timeout=60)
+    workload: Workload = result["workload"]
+    started, state = time.monotonic(), {}
+
+    def converged() -> bool:
+        state["lost"] = sum(missing(stack, client, workload).values())
+        return state["lost"] == 0
+
+    try:
+        wait_until(converged, timeout=CONVERGE_TIMEOUT, interval=0.25)
+        ok = True
+    except TimeoutError:
+        ok = False
+    return FaultResult(
+        fault=name,
+        actions=workload.actions,
+        accepted_posts=len(workload.posts),
+        accepted_comments=workload.comment_count,
+        refused=workload.refused,
+        lost=state["lost"],
+        applied_twice=applied_twice(stack, workload),
+        converge_seconds=round(time.monotonic() - started, 2),
+        converged=ok,
+    )
+
+
+# -- the faults --------------------------------------------------------------------------
+def kill_and_restart(process: str, *, down_for: float = 1.0) -> Callable[[Stack], None]:
+    def inject(stack: Stack) -> None:
+        stack.kill_process(process)
+        time.sleep(down_for)  # the workload goes on meanwhile
+        stack.start_process(process)
+
+    return inject
+
+
+def stop_for(process: str, *, down_for: float = 2.0) -> Callable[[Stack], None]:
+    def inject(stack: Stack) -> None:
+        stack.stop_process(process)
+        time.sleep(down_for)
+        stack.start_process(process)
+
+    return inject
+
+
+def stop_both(stack: Stack, service: str, *, down_for: float) -> None:
+    """Stop a service's web process and worker for a while."""
+    for role in ("web", "worker"):
+        stack.stop_process(f"{service}-{role}")
+    time.sleep(down_for)
+    for role in ("web", "worker"):
+        stack.start_process(f"{service}-{role}")
+
+
+def hang_redis(*, hung_for: float = 5.0) -> Callable[[Stack], None]:
+    """SIGSTOP Redis: connections stay open but nothing answers (worse than a dead one)."""
+
+    def inject(stack: Stack) -> None:
+        stack.pause_process("redis")
+        time.sleep(hung_for)
+        stack.resume_process("redis")
+
+    return inject
+
+
+def fresh_query(stack: Stack) -> None:
+    """Replace query with a brand-new empty one, which must rebuild itself."""
+    stack.stop_process("query-worker")
+    stack.stop_process("query-web")
+    stack.reset_database("query")
+    stack.start_process("query-web")
+    stack.start_process("query-worker")
+
+
+def replay_twice(stack: Stack) -> None:
+    """Replay the whole event store into query twice while live events flow."""
+    for _ in range(2):
+        stack.manage("query", "rebuild_query", "--no-wipe")
+
+
+FAULTS: dict[str, Callable[[Stack], None]] = {
+    **{f"kill -9 {svc}-worker": kill_and_restart(f"{svc}-worker")
+       for svc in ("posts", "comments", "moderation", "query", "eventbus")},
+    "kill -9 redis": kill_and_restart("redis"),
+    "redis hung 5 s": hang_redis(),
+    "redis down 3 s": stop_for("redis", down_for=3.0),
+    "query stopped 2 s": lambda stack: stop_both(stack, "query", down_for=2.0),
+    "moderation stopped 3 s": stop_for("moderation-worker", down_for=3.0),
+    "brand-new empty query": fresh_query,
+    "event store replayed twice": replay_twice,
+}  # fmt: skip
