@@ -15,7 +15,7 @@ UNIT_SUITES := shared/tests:monolith.settings shared/messaging/tests:micro.posts
 	micro/moderation:micro.moderation.settings micro/query:micro.query.settings \
 	micro/eventbus:micro.eventbus.settings micro/aggregator:micro.aggregator.settings
 
-.PHONY: setup demo launch test lint unit e2e unit-postgres e2e-postgres
+.PHONY: setup demo launch compare test lint unit e2e unit-postgres e2e-postgres reliability-postgres
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,14 @@ demo: setup
 launch: setup
 	$(PY) manage.py launch both
 
-test: setup lint unit e2e unit-postgres e2e-postgres
+compare: setup
+	$(PY) manage.py compare
+
+# The unit suites on SQLite and on PostgreSQL run side by side; the end-to-end suites,
+# which launch whole stacks, one after the other.
+test: setup lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target unit unit-postgres
+	@$(MAKE) --no-print-directory e2e e2e-postgres
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -52,10 +59,13 @@ unit-postgres: setup
 	done
 
 e2e: setup
-	@echo "== e2e: both stacks (SQLite)"
-	$(PYTEST) tests
+	@echo "== e2e: both stacks, the reliability faults and the benchmark's quick run (SQLite)"
+	$(PYTEST) tests stacks/tests
 
 e2e-postgres: setup
 	@if [ -z "$(TEST_POSTGRES_URL)" ]; then echo "TEST_POSTGRES_URL is empty: skipping PostgreSQL"; exit 0; fi
-	@echo "== e2e: both stacks (PostgreSQL)"
-	BLOG_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(PYTEST) tests
+	@echo "== e2e: both stacks (PostgreSQL; the reliability faults: make reliability-postgres)"
+	BLOG_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(PYTEST) tests -m "not reliability"
+
+reliability-postgres: setup
+	BLOG_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(PYTEST) tests -m reliability

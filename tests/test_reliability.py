@@ -11,7 +11,7 @@ import pytest
 
 from stacks.reliability import FAULTS, run_fault
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
