@@ -26,6 +26,9 @@ from stacks import gateway
 from stacks.launcher import Stack, per_service_database_url
 from stacks.routes import MICRO_SERVICES, MONOLITH, PUBLIC_ROUTES, service_env_urls
 
+# Files and config checks: no database involved (run once, see Makefile).
+pytestmark = pytest.mark.any_database
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = PROJECT_DIR / "docker-compose.yml"
 K8S_DIR = PROJECT_DIR / "deploy" / "k8s"

@@ -16,7 +16,8 @@ from stacks.processes import wait_until
 from stacks.routes import PUBLIC_ROUTES
 from tests.conftest import eventually
 
-pytestmark = pytest.mark.e2e
+# What this checks does not depend on the database: run on SQLite only (see Makefile).
+pytestmark = [pytest.mark.e2e, pytest.mark.any_database]
 
 try:
     nginx_binary()

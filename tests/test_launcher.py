@@ -10,7 +10,8 @@ import requests
 
 from stacks.launcher import Stack
 
-pytestmark = pytest.mark.e2e
+# What this checks does not depend on the database: run on SQLite only (see Makefile).
+pytestmark = [pytest.mark.e2e, pytest.mark.any_database]
 
 
 def _alive(pid: int) -> bool:
