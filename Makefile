@@ -15,7 +15,7 @@ UNIT_SUITES := shared/tests:monolith.settings shared/messaging/tests:micro.posts
 	micro/moderation:micro.moderation.settings micro/query:micro.query.settings \
 	micro/eventbus:micro.eventbus.settings micro/aggregator:micro.aggregator.settings
 
-.PHONY: setup demo launch compare test lint unit e2e unit-postgres e2e-postgres reliability-postgres
+.PHONY: setup demo launch compare compare-quick test lint unit e2e unit-postgres e2e-postgres reliability-postgres
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ launch: setup
 compare: setup
 	$(PY) manage.py compare
 
+compare-quick: setup
+	$(PY) manage.py compare --quick
+
 # The unit suites on SQLite and on PostgreSQL run side by side; the end-to-end suites,
 # which launch whole stacks, one after the other.
 test: setup lint
@@ -49,6 +52,8 @@ unit: setup
 		echo "== unit: $${suite%%:*} (SQLite)"; \
 		BLOG_VAR_DIR=$$(mktemp -d) $(PYTEST) $${suite%%:*} --ds=$${suite##*:}; \
 	done
+	@echo "== unit: stacks (the benchmark's pure parts)"
+	$(PYTEST) stacks/tests -m "not e2e"
 
 unit-postgres: setup
 	@set -e; if [ -z "$(TEST_POSTGRES_URL)" ]; then echo "TEST_POSTGRES_URL is empty: skipping PostgreSQL"; exit 0; fi; \
@@ -60,7 +65,7 @@ unit-postgres: setup
 
 e2e: setup
 	@echo "== e2e: both stacks, the reliability faults and the benchmark's quick run (SQLite)"
-	$(PYTEST) tests stacks/tests
+	$(PYTEST) tests stacks/tests/test_compare_command.py
 
 e2e-postgres: setup
 	@if [ -z "$(TEST_POSTGRES_URL)" ]; then echo "TEST_POSTGRES_URL is empty: skipping PostgreSQL"; exit 0; fi

@@ -14,7 +14,10 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Ask Linux to SIGTERM the child if the launcher dies, so nothing is left running."""
+    """Ask Linux to SIGTERM the child if the launcher dies, so nothing is left running.
+
+    Linux ties this to the *thread* that started the child: start stacks from the main
+    thread (a helper thread that ends would take the stack's processes with it)."""
     with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 

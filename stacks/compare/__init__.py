@@ -1,0 +1,1 @@
+"""The `compare` benchmark: one workload on both stacks, interleaved, written up as a report."""

@@ -1,0 +1,340 @@
+"""The issue's targets and the course's claims, each judged from what this run measured.
+
+Pure functions of the raw figures (raw.json), so the verdict logic is tested on its own.
+A target or claim with no measurement behind it says "not measured", never a guess.
+"""
+
+from __future__ import annotations
+
+from stacks.compare.summary import (
+    closed_loop_rows,
+    find_row,
+    lag_figures,
+    scaling_rows,
+    storage_totals,
+)
+
+HOLDS, FAILS, PARTLY, UNKNOWN = "holds", "does not hold", "partly", "not measured"
+SCALED = 1.3  # a second worker "helps" when it brings at least 1.3x the comments per second
+DUPLICATION_HOLDS, DUPLICATION_PARTLY = 2.0, 5.0  # micro bytes / monolith bytes, same data
+
+
+def combine(parts: list[bool | None]) -> str:
+    """One verdict from several checks: all true holds, all false does not, a mix is partly;
+    unmeasured checks are left out (all unmeasured: not measured)."""
+    known = [part for part in parts if part is not None]
+    if not known:
+        return UNKNOWN
+    if all(known):
+        return HOLDS
+    if not any(known):
+        return FAILS
+    return PARTLY
+
+
+def _fmt(value, unit: str = " ms", digits: int = 1) -> str:
+    return "not measured" if value is None else f"{value:.{digits}f}{unit}"
+
+
+# -- targets -----------------------------------------------------------------------------------
+def _at_most(value, limit) -> bool | None:
+    return None if value is None else value <= limit
+
+
+def _p50(rows, stack, action) -> float | None:
+    row = find_row(rows, stack, action, 1)
+    return row["p50"] if row else None
+
+
+def _pairs(raw: dict, stack: str) -> dict | None:
+    return next((record for record in raw.get("pairs", []) if record["stack"] == stack), None)
+
+
+def sql_constant(raw: dict, stack: str) -> bool | None:
+    counts = raw.get("probes", {}).get("sql_per_list", {}).get(stack)
+    if not counts or len(counts) < 2:
+        return None
+    return len(set(counts.values())) == 1
+
+
+def targets(raw: dict) -> list[dict]:
+    rows = closed_loop_rows(raw.get("runs", []))
+    options = raw["meta"]["options"]
+    size = f"{options['posts']} posts x {options['comments_per_post']} comments"
+    query, monolith = _p50(rows, "micro", "list via query"), _p50(rows, "monolith", "list")
+    comment = _p50(rows, "micro", "add comment")
+    idle = raw.get("lag", {}).get("idle")
+    lag = lag_figures(idle["lags_ms"], idle["missing"]) if idle else {"p50": None, "p99": None}
+    table = [
+        _target(
+            f"query list of {size}: p50 <= 4 ms at concurrency 1", _fmt(query), _at_most(query, 4)
+        ),
+        _target(
+            f"monolith list of {size}: p50 <= 4 ms at concurrency 1",
+            _fmt(monolith),
+            _at_most(monolith, 4),
+        ),
+        _target(
+            "create a comment on micro: p50 <= 5 ms (concurrency 1)",
+            _fmt(comment),
+            _at_most(comment, 5),
+        ),
+        _write_throughput_target(raw),
+        _target(
+            "consistency lag at idle: p50 <= 20 ms", _fmt(lag["p50"]), _at_most(lag["p50"], 20)
+        ),
+        _target(
+            "consistency lag at idle: p99 <= 100 ms", _fmt(lag["p99"]), _at_most(lag["p99"], 100)
+        ),
+    ]
+    for stack, name in (("monolith", "monolith"), ("micro", "query")):
+        counts = raw.get("probes", {}).get("sql_per_list", {}).get(stack, {})
+        measured = ", ".join(f"{n} posts: {q} queries" for n, q in counts.items())
+        table.append(
+            _target(
+                f"SQL queries per list read do not grow with N ({name})",
+                measured or "not measured",
+                sql_constant(raw, stack),
+            )
+        )
+    return table
+
+
+def _target(target: str, measured: str, met: bool | None) -> dict:
+    return {"target": target, "measured": measured, "met": met}
+
+
+def _write_throughput_target(raw: dict) -> dict:
+    record = _pairs(raw, "micro")
+    name = ">= 150 post+comment pairs/s at 50 clients on micro, nothing lost"
+    if record is None:
+        return _target(name, "not measured", None)
+    check = record["check"]
+    intact = check["lost"] == 0 and check["doubled"] == 0 and check["not_final"] == 0
+    measured = (
+        f"{record['pairs_per_s']:.1f} pairs/s at {record['clients']} clients; "
+        f"{check['lost']} lost, {check['doubled']} doubled, {check['not_final']} not final "
+        f"of {check['expected']}; {sum(record['errors'].values())} failed POSTs"
+    )
+    return _target(name, measured, record["pairs_per_s"] >= 150 and intact)
+
+
+# -- claims ------------------------------------------------------------------------------------
+def claims(raw: dict) -> list[dict]:
+    return [
+        _claim_any_failure(raw),
+        _claim_slowest(raw),
+        _claim_webs(raw),
+        _claim_query_fast(raw),
+        _claim_duplication(raw),
+        _claim_moderation_down(raw),
+        _claim_query_survives(raw),
+        _claim_monolith_requests(raw),
+        _claim_scaling(raw),
+    ]
+
+
+def _claim(claim: str, checked_by: str, measured: str, verdict: str) -> dict:
+    return {"claim": claim, "checked_by": checked_by, "measured": measured, "verdict": verdict}
+
+
+def _claim_any_failure(raw: dict) -> dict:
+    down = raw.get("probes", {}).get("writers_down")
+    claim = "If any inter-service request fails, the overall request fails (sync)"
+    checked = (
+        "probe: posts-web + comments-web stopped; failure matrix; tests/"
+        "test_latency_properties.py::test_a_failing_comments_service_fails_the_aggregator"
+        "_with_503_not_query"
+    )
+    if not down:
+        return _claim(claim, checked, "not measured", UNKNOWN)
+    outcomes = down["outcomes"]
+    failed = outcomes["aggregator"] != "200"
+    measured = (
+        f"dependencies down: aggregator list {outcomes['aggregator']}, naive client "
+        f"{outcomes['naive']}; the async query list {outcomes['query']}"
+    )
+    return _claim(claim, checked, measured, HOLDS if failed else FAILS)
+
+
+def _claim_slowest(raw: dict) -> dict:
+    probe = raw.get("probes", {}).get("slow_comments")
+    claim = "The entire request is only as fast as the slowest request"
+    checked = (
+        "probe: every comments request +delay; tests/test_latency_properties.py::"
+        "test_a_slow_comments_service_slows_the_aggregator_but_not_query"
+    )
+    if not probe or None in (*probe["base_ms"].values(), *probe["slowed_ms"].values()):
+        return _claim(claim, checked, "not measured", UNKNOWN)
+    delay, calls = probe["delay_ms"], probe["posts"]
+    added = probe["slowed_ms"]["aggregator"] - probe["base_ms"]["aggregator"]
+    query_added = probe["slowed_ms"]["query"] - probe["base_ms"]["query"]
+    measured = (
+        f"comments +{delay} ms per request: aggregator list of {calls} posts +{added:.0f} ms "
+        f"({calls} sequential calls: the delays add up, worse than 'the slowest'); "
+        f"query list {query_added:+.1f} ms"
+    )
+    return _claim(claim, checked, measured, HOLDS if added >= 0.9 * delay else FAILS)
+
+
+def _claim_webs(raw: dict) -> dict:
+    fanout = raw.get("probes", {}).get("read_fanout", {}).get("micro")
+    claim = "Sync can easily introduce webs of requests"
+    checked = (
+        "request-count table; tests/test_request_counts.py::"
+        "test_naive_and_aggregator_reads_cost_one_plus_n"
+    )
+    if not fanout:
+        return _claim(claim, checked, "not measured", UNKNOWN)
+    posts = raw["meta"]["options"]["posts"]
+    aggregator, naive = fanout["aggregator"], fanout["naive"]
+    measured = (
+        f"list of {posts} posts: aggregator 1 request -> {aggregator['internal_calls']} internal "
+        f"calls; naive client {naive['client_requests']} requests; query "
+        f"{fanout['query']['client_requests']} request, {fanout['query']['internal_calls']} calls"
+    )
+    webs = aggregator["internal_calls"] >= posts + 1 and naive["client_requests"] >= posts + 1
+    return _claim(claim, checked, measured, HOLDS if webs else FAILS)
+
+
+def _claim_query_fast(raw: dict) -> dict:
+    rows = closed_loop_rows(raw.get("runs", []))
+    claim = "The query service has zero dependencies on other services and will be extremely fast"
+    checked = "probe: posts+comments down; request-count table; latency table (c=1)"
+    fanout = raw.get("probes", {}).get("read_fanout", {}).get("micro", {}).get("query")
+    down = raw.get("probes", {}).get("writers_down")
+    independent = None
+    if fanout:
+        independent = fanout["internal_calls"] == 0 and (not down or down["query_unchanged"])
+    query, aggregator = (
+        _p50(rows, "micro", "list via query"),
+        _p50(rows, "micro", "list via aggregator"),
+    )
+    fast = _at_most(query, 4)
+    measured = (
+        f"internal calls {fanout['internal_calls'] if fanout else '?'}, same answer with posts "
+        f"and comments down: {down['query_unchanged'] if down else 'not tested'}; "
+        f"p50 {_fmt(query)} at c=1 "
+        f"(target 4 ms; aggregator {_fmt(aggregator)})"
+    )
+    return _claim(claim, checked, measured, combine([independent, fast]))
+
+
+def _claim_duplication(raw: dict) -> dict:
+    storage = raw.get("cost", {}).get("storage_seeded")
+    claim = "Data duplication won't cost too much"
+    checked = (
+        f"storage table (same seed data); verdict rule: micro/monolith bytes <= "
+        f"{DUPLICATION_HOLDS:g} holds, <= {DUPLICATION_PARTLY:g} partly"
+    )
+    if not storage:
+        return _claim(claim, checked, "not measured", UNKNOWN)
+    totals = storage_totals(storage)
+    micro, monolith = totals["micro"]["data"], totals["monolith"]["data"]
+    ratio = micro / monolith if monolith else None
+    measured = (
+        f"same posts and comments: micro {micro / 1024:.0f} KiB in {len(storage['micro'])} "
+        f"databases vs monolith {monolith / 1024:.0f} KiB ({_fmt(ratio, 'x')})"
+    )
+    if ratio is None:
+        return _claim(claim, checked, measured, UNKNOWN)
+    verdict = (
+        HOLDS if ratio <= DUPLICATION_HOLDS else PARTLY if ratio <= DUPLICATION_PARTLY else FAILS
+    )
+    return _claim(claim, checked, measured, verdict)
+
+
+def _claim_moderation_down(raw: dict) -> dict:
+    probe = raw.get("probes", {}).get("moderation_down")
+    claim = "When moderation is down the system does not crash"
+    checked = (
+        "probe: moderation worker stopped; failure matrix; tests/test_failure_matrix.py::"
+        "test_micro_with_one_process_stopped[moderation-worker]"
+    )
+    if not probe:
+        return _claim(claim, checked, "not measured", UNKNOWN)
+    accepted = probe["outcome"] == "201"
+    moderated = probe["final_status"] not in (None, "pending")
+    measured = (
+        f"micro comment while down: {probe['outcome']} ({probe['status_answered']}); after "
+        f"restart: {probe['final_status']} in {_fmt(probe.get('seconds_after_restart'), ' s')}. "
+        "The monolith moderates inside the request: it has no separate moderation to lose"
+    )
+    return _claim(claim, checked, measured, combine([accepted, moderated]))
+
+
+def _claim_query_survives(raw: dict) -> dict:
+    down = raw.get("probes", {}).get("writers_down")
+    claim = "If posts or comments are down we still get all data from query"
+    checked = "probe: posts-web + comments-web stopped; failure matrix"
+    if not down:
+        return _claim(claim, checked, "not measured", UNKNOWN)
+    measured = (
+        f"query list {down['outcomes']['query']}, identical to before the outage: "
+        f"{down['query_unchanged']} ({down['posts_listed']} posts, {down['comments_listed']} "
+        f"comments); a new comment meanwhile: {down['comment_outcome']}"
+    )
+    return _claim(claim, checked, measured, HOLDS if down["query_unchanged"] else FAILS)
+
+
+def _claim_monolith_requests(raw: dict) -> dict:
+    claim = "The monolith has no too-many-requests problem"
+    checked = (
+        "request-count table; tests/test_request_counts.py::"
+        "test_sql_queries_per_list_read_do_not_grow_with_the_number_of_posts"
+    )
+    counts = raw.get("probes", {}).get("sql_per_list", {}).get("monolith")
+    listing = raw.get("probes", {}).get("read_fanout", {}).get("monolith", {}).get("query")
+    one_request = None
+    if listing:
+        one_request = listing["client_requests"] == 1 and listing["internal_calls"] == 0
+    constant = sql_constant(raw, "monolith")
+    measured = (
+        f"list: {listing['client_requests'] if listing else '?'} request, "
+        f"{listing['internal_calls'] if listing else '?'} internal calls; SQL per list "
+        + (", ".join(f"{n} posts: {q}" for n, q in counts.items()) if counts else "?")
+    )
+    return _claim(claim, checked, measured, combine([one_request, constant]))
+
+
+def _scaling_ratio(one: dict | None, two: dict | None) -> float | None:
+    if not one or not two or not one["final_per_s"] or not two["final_per_s"]:
+        return None
+    return two["final_per_s"] / one["final_per_s"]
+
+
+def _find(rows: list[dict], delayed: bool, **workers: int) -> dict | None:
+    wanted = {"comments": 1, "moderation": 1, "eventbus": 1, **workers}
+    return next(
+        (r for r in rows if bool(r["moderation_delay_ms"]) == delayed and r["workers"] == wanted),
+        None,
+    )
+
+
+def _claim_scaling(raw: dict) -> dict:
+    rows = scaling_rows(raw.get("scaling", []))
+    claim = "Scaling a busy service means adding instances"
+    checked = "scaling table and chart (1 vs 2 workers)"
+    slowed_one, slowed_two = _find(rows, True), _find(rows, True, moderation=2)
+    slowed = _scaling_ratio(slowed_one, slowed_two)
+    words = []
+    if slowed is not None:
+        words.append(
+            f"moderation slowed: 2 moderation workers {slowed:.2f}x the final comments/s "
+            f"({slowed_one['final_per_s']:.1f} -> {slowed_two['final_per_s']:.1f})"
+        )
+    full_one = _find(rows, False)
+    full = None
+    if full_one and full_one["busiest_worker"]:
+        busy = full_one["busiest_worker"].split("-")[0]
+        full_two = _find(rows, False, **{busy: 2})
+        full = _scaling_ratio(full_one, full_two)
+        both = _scaling_ratio(full_one, _find(rows, False, comments=2, moderation=2))
+        if full is not None:
+            words.append(
+                f"full speed: the busiest worker is {busy}; a second one gives {full:.2f}x"
+            )
+        if both is not None:
+            words.append(f"2 comments + 2 moderation workers give {both:.2f}x")
+    parts = [None if r is None else r >= SCALED for r in (slowed, full)]
+    return _claim(claim, checked, "; ".join(words) or "not measured", combine(parts))

@@ -1,0 +1,109 @@
+"""Write throughput: post + comment pairs from many clients, and a check that nothing was lost.
+
+After the run every comment the clients got a 201 for is read back through the public read
+(query on micro): it must be there exactly once, with a final status.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+
+from shared import rules
+from stacks.client import BlogClient
+from stacks.compare.stats import latency_summary, rate
+from stacks.launcher import Stack
+
+CHECK_TIMEOUT = 120.0
+CHECK_THREADS = 8
+
+
+def pair_record(kind: str, clients: int, duration: float, result: dict) -> dict:
+    samples = result["samples"]
+    ok = [sample for sample in samples if sample["outcome"] == "ok"]
+    return {
+        "stack": kind,
+        "clients": clients,
+        "duration_s": duration,
+        "elapsed_s": result["elapsed_s"],
+        "pairs_ok": len(ok),
+        "errors": dict(Counter(s["outcome"] for s in samples if s["outcome"] != "ok")),
+        "pairs_per_s": rate(len(ok), result["elapsed_s"]),
+        "latencies_ms": [round(sample["ms"], 3) for sample in ok],
+        "client_cpu_s": result["client_cpu_s"],
+    }
+
+
+def expected_comments(samples: list[dict]) -> dict[int, set[int]]:
+    """post id -> the comment ids the clients were told were created."""
+    expected: dict[int, set[int]] = defaultdict(set)
+    for sample in samples:
+        if sample["outcome"] == "ok" and sample.get("comment_id") is not None:
+            expected[sample["post_id"]].add(sample["comment_id"])
+    return expected
+
+
+def reconcile(expected: set[int], comments: list[dict]) -> dict[str, int]:
+    """Compare what a post should hold with what the read shows."""
+    seen = Counter(comment["id"] for comment in comments)
+    final = {c["id"] for c in comments if c["status"] != rules.PENDING}
+    return {
+        "present_once": sum(1 for cid in expected if seen[cid] == 1),
+        "lost": sum(1 for cid in expected if seen[cid] == 0),
+        "doubled": sum(seen[cid] - 1 for cid in expected if seen[cid] > 1),
+        "not_final": sum(1 for cid in expected if seen[cid] and cid not in final),
+    }
+
+
+def check_pairs(stack: Stack, samples: list[dict], *, timeout: float = CHECK_TIMEOUT) -> dict:
+    """Read every post back until each expected comment is present once and final (or the
+    timeout passes); returns the counts of the last reading."""
+    expected = expected_comments(samples)
+    started = time.monotonic()
+    verdicts: dict[int, dict] = {}
+    waiting = set(expected)
+    local = threading.local()  # one client (one HTTP session) per reading thread
+
+    def read(post_id: int) -> tuple[int, dict | None]:
+        if not hasattr(local, "client"):
+            local.client = BlogClient(stack.kind, stack.urls)
+        client = local.client
+        reply = client.get_post(post_id)
+        return post_id, reconcile(expected[post_id], reply.body["comments"]) if reply.ok else None
+
+    with ThreadPoolExecutor(CHECK_THREADS) as pool:
+        while waiting and time.monotonic() - started < timeout:
+            for post_id, verdict in pool.map(read, sorted(waiting)):
+                if verdict is None:
+                    verdict = {
+                        "present_once": 0,
+                        "lost": len(expected[post_id]),
+                        "doubled": 0,
+                        "not_final": 0,
+                    }
+                verdicts[post_id] = verdict
+                if verdict["present_once"] == len(expected[post_id]) and not verdict["not_final"]:
+                    waiting.discard(post_id)
+            if waiting:
+                time.sleep(0.2)
+    totals = Counter()
+    for verdict in verdicts.values():
+        totals.update(verdict)
+    return {
+        "expected": sum(len(ids) for ids in expected.values()),
+        **{key: totals[key] for key in ("present_once", "lost", "doubled", "not_final")},
+        "seconds": time.monotonic() - started,
+    }
+
+
+def progress(record: dict) -> str:
+    check = record["check"]
+    p50 = latency_summary(record["latencies_ms"])["p50"] or 0
+    return (
+        f"{record['stack']:<8} {record['pairs_per_s'] or 0:.1f} pairs/s "
+        f"({record['pairs_ok']} ok, {sum(record['errors'].values())} failed, p50 {p50:.1f} ms); "
+        f"read back: {check['present_once']}/{check['expected']} present once, "
+        f"{check['lost']} lost, {check['doubled']} doubled, {check['not_final']} not final"
+    )

@@ -1,0 +1,155 @@
+"""Small, direct checks the claims table needs: a few requests each, with faults injected.
+
+Not load: each probe does one or a few actions with one process stopped, slowed or failing,
+puts everything back, and records what the client saw.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import requests
+
+from shared import rules
+from stacks.client import BlogClient
+from stacks.compare.stats import median
+from stacks.launcher import Stack
+from stacks.processes import wait_until
+from stacks.tracing import action_cost
+
+SLOW_COMMENTS_MS = 20
+SLOW_PROBE_POSTS = 10
+
+
+def http_floor(stack: Stack, *, samples: int = 100) -> dict:
+    """Round trip of the emptiest request there is (GET /health/ of the stack's front
+    service, one session, one at a time): the floor under every latency in the report."""
+    session = requests.Session()
+    service = "monolith" if stack.kind == "monolith" else "query"
+    url = f"{stack.url(service)}/health/"
+    timings = []
+    for _ in range(samples + 10):
+        started = time.perf_counter()
+        session.get(url, timeout=5)
+        timings.append((time.perf_counter() - started) * 1000)
+    return {"service": service, "p50_ms": median(timings[10:])}
+
+
+def sql_per_list(stack: Stack, *, limits: tuple[int, ...]) -> dict[str, int]:
+    """SQL queries one list read costs, for lists of each length (on query for micro)."""
+    client = BlogClient(stack.kind, stack.urls)
+    return {
+        str(limit): action_cost(
+            stack.trace_dir, client.list_posts(limit=limit).request_id
+        ).sql_total
+        for limit in limits
+    }
+
+
+def read_fanout(stack: Stack, *, posts: int) -> dict[str, dict]:
+    """Requests a client makes and internal calls the services make, per read strategy."""
+    client = BlogClient(stack.kind, stack.urls)
+    strategies = ("query", "aggregator", "naive") if stack.kind == "micro" else ("query",)
+    fanout = {}
+    for strategy in strategies:
+        reply = client.list_posts(limit=posts, strategy=strategy)
+        cost = action_cost(stack.trace_dir, reply.request_id)
+        fanout[strategy] = {
+            "status": reply.outcome,
+            "client_requests": reply.requests,
+            "internal_calls": cost.calls_out,
+            "requests_served": sum(cost.requests.values()),
+            "sql_queries": cost.sql_total,
+        }
+    return fanout
+
+
+def _lists(client: BlogClient, posts: int) -> dict[str, object]:
+    return {
+        strategy: client.list_posts(limit=posts, strategy=strategy)
+        for strategy in ("query", "aggregator", "naive")
+    }
+
+
+WRITERS = ("posts-web", "comments-web")
+
+
+def restart_together(stack: Stack, names: tuple[str, ...]) -> None:
+    """Start several stopped processes at once, then wait until the stack is healthy (what
+    Stack.start_process does for one)."""
+    for name in names:
+        stack.stopped_on_purpose.discard(name)
+        stack.process(name).start()
+    stack.wait_healthy(timeout=60)
+
+
+def writers_down(micro: Stack, *, posts: int) -> dict:
+    """posts-web and comments-web stopped: what each read strategy answers, whether query's
+    answer is the same as just before, and what a new comment gets."""
+    client = BlogClient("micro", micro.urls, timeout=10)
+    before = client.list_posts(limit=posts).body
+    some_post = before[0]["id"]
+    for name in WRITERS:
+        micro.stop_process(name)
+    try:
+        during = _lists(client, posts)
+        comment = client.add_comment(some_post, "written while comments is down")
+    finally:
+        restart_together(micro, WRITERS)
+    return {
+        "outcomes": {strategy: reply.outcome for strategy, reply in during.items()},
+        "seconds": {strategy: reply.seconds for strategy, reply in during.items()},
+        "query_unchanged": during["query"].ok and during["query"].body == before,
+        "posts_listed": len(before),
+        "comments_listed": sum(len(post["comments"]) for post in before),
+        "comment_outcome": comment.outcome,
+    }
+
+
+def moderation_down(micro: Stack, *, post_id: int) -> dict:
+    """The moderation worker stopped: does a comment still get in, and is it moderated after?"""
+    client = BlogClient("micro", micro.urls, timeout=10)
+    micro.stop_process("moderation-worker")
+    try:
+        reply = client.add_comment(post_id, "posted while moderation is down")
+    finally:
+        micro.start_process("moderation-worker")
+    restarted = time.monotonic()
+    result = {"outcome": reply.outcome, "status_answered": None, "final_status": None}
+    if not reply.ok:
+        return result
+    result["status_answered"] = reply.body["status"]
+
+    def moderated() -> bool:
+        read = client.get_post(post_id)
+        mine = [c for c in read.body.get("comments", []) if c["id"] == reply.body["id"]]
+        result["final_status"] = mine[0]["status"] if mine else None
+        return bool(mine) and mine[0]["status"] != rules.PENDING
+
+    with contextlib.suppress(TimeoutError):  # the result then shows it still pending
+        wait_until(moderated, timeout=60, interval=0.05)
+    result["seconds_after_restart"] = time.monotonic() - restarted
+    return result
+
+
+def _median_list_ms(client: BlogClient, strategy: str, samples: int = 3) -> float | None:
+    replies = [client.list_posts(limit=SLOW_PROBE_POSTS, strategy=strategy) for _ in range(samples)]
+    return median([reply.seconds * 1000 for reply in replies if reply.ok])
+
+
+def slow_comments(micro: Stack) -> dict:
+    """Every request to `comments` delayed: what that does to the aggregator and to query."""
+    client = BlogClient("micro", micro.urls, timeout=30)
+    base = {s: _median_list_ms(client, s) for s in ("aggregator", "query")}
+    micro.inject_fault("comments", delay_ms=SLOW_COMMENTS_MS)
+    try:
+        slowed = {s: _median_list_ms(client, s) for s in ("aggregator", "query")}
+    finally:
+        micro.clear_faults()
+    return {
+        "delay_ms": SLOW_COMMENTS_MS,
+        "posts": SLOW_PROBE_POSTS,
+        "base_ms": base,
+        "slowed_ms": slowed,
+    }

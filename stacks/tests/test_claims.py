@@ -1,0 +1,112 @@
+"""Targets and the course's claims, judged from a run's raw figures."""
+
+from __future__ import annotations
+
+import copy
+
+from stacks.compare import claims
+from stacks.compare.claims import FAILS, HOLDS, PARTLY, UNKNOWN, combine
+
+
+def by_name(rows: list[dict], key: str, text: str) -> dict:
+    return next(row for row in rows if row[key].startswith(text))
+
+
+def test_combine_all_true_holds_all_false_fails_a_mix_is_partly():
+    assert combine([True, True]) == HOLDS
+    assert combine([False, False]) == FAILS
+    assert combine([True, False]) == PARTLY
+    assert combine([True, None]) == HOLDS  # unmeasured parts are left out
+    assert combine([None, None]) == UNKNOWN
+
+
+def test_targets_are_judged_from_the_medians_at_one_client(raw):
+    targets = claims.targets(raw)
+    query = by_name(targets, "target", "query list")
+    monolith = by_name(targets, "target", "monolith list")
+    assert (query["measured"], query["met"]) == ("6.0 ms", False)  # p50 of 5, 6, 7
+    assert (monolith["measured"], monolith["met"]) == ("3.5 ms", True)
+    assert by_name(targets, "target", "create a comment on micro")["met"] is True  # 4.5 ms
+    assert by_name(targets, "target", "consistency lag at idle: p50")["met"] is True
+    assert by_name(targets, "target", "consistency lag at idle: p99")["met"] is True
+
+
+def test_write_throughput_needs_the_rate_and_nothing_lost(raw):
+    assert by_name(claims.targets(raw), "target", ">= 150")["met"] is True
+    lossy = copy.deepcopy(raw)
+    lossy["pairs"][0]["check"]["lost"] = 1
+    assert by_name(claims.targets(lossy), "target", ">= 150")["met"] is False
+
+
+def test_a_target_without_a_measurement_is_not_judged(raw):
+    empty = copy.deepcopy(raw)
+    empty["runs"], empty["pairs"], empty["lag"], empty["probes"] = [], [], {}, {}
+    assert {target["met"] for target in claims.targets(empty)} == {None}
+    assert {target["measured"] for target in claims.targets(empty)} == {"not measured"}
+
+
+def test_sql_per_list_must_not_grow_with_the_number_of_posts(raw):
+    assert (
+        by_name(
+            claims.targets(raw), "target", "SQL queries per list read do not grow with N (monolith)"
+        )["met"]
+        is True
+    )
+    growing = copy.deepcopy(raw)
+    growing["probes"]["sql_per_list"]["micro"] = {"1": 2, "50": 51}
+    row = by_name(
+        claims.targets(growing), "target", "SQL queries per list read do not grow with N (query)"
+    )
+    assert row["met"] is False
+
+
+def test_the_claims_table_has_every_claim_of_the_course_with_a_verdict(raw):
+    table = claims.claims(raw)
+    assert len(table) == 9
+    assert all(row["verdict"] in (HOLDS, FAILS, PARTLY, UNKNOWN) for row in table)
+    assert all(row["checked_by"] and row["measured"] for row in table)
+
+
+def test_sync_failure_and_query_independence_follow_the_outage_probe(raw):
+    table = claims.claims(raw)
+    assert by_name(table, "claim", "If any inter-service")["verdict"] == HOLDS
+    assert by_name(table, "claim", "If posts or comments are down")["verdict"] == HOLDS
+    changed = copy.deepcopy(raw)
+    changed["probes"]["writers_down"]["query_unchanged"] = False
+    changed["probes"]["writers_down"]["outcomes"]["aggregator"] = "200"
+    table = claims.claims(changed)
+    assert by_name(table, "claim", "If any inter-service")["verdict"] == FAILS
+    assert by_name(table, "claim", "If posts or comments are down")["verdict"] == FAILS
+
+
+def test_query_is_independent_but_not_extremely_fast_when_it_misses_4_ms(raw):
+    row = by_name(claims.claims(raw), "claim", "The query service")
+    assert row["verdict"] == PARTLY  # 0 calls, same answer when down; p50 6 ms > 4 ms
+
+
+def test_data_duplication_verdict_follows_the_stated_byte_ratio(raw):
+    row = by_name(claims.claims(raw), "claim", "Data duplication")
+    assert row["verdict"] == PARTLY  # 320 KB vs 100 KB: 3.2x
+    assert "3.2x" in row["measured"]
+    lean = copy.deepcopy(raw)
+    for database in lean["cost"]["storage_seeded"]["micro"].values():
+        database["data"] = 40_000
+    assert by_name(claims.claims(lean), "claim", "Data duplication")["verdict"] == HOLDS
+
+
+def test_scaling_holds_when_a_second_worker_of_the_busy_service_helps_in_both_regimes(raw):
+    row = by_name(claims.claims(raw), "claim", "Scaling")
+    # slowed: 5.0 -> 9.5 (1.9x); full speed: eventbus busiest, 10 -> 11 (1.1x): a mix.
+    assert row["verdict"] == PARTLY
+    assert "eventbus" in row["measured"]
+    helped = copy.deepcopy(raw)
+    helped["scaling"][3]["final_per_s"] = 18.0
+    assert by_name(claims.claims(helped), "claim", "Scaling")["verdict"] == HOLDS
+
+
+def test_unmeasured_claims_say_so(raw):
+    bare = copy.deepcopy(raw)
+    bare["probes"], bare["scaling"] = {}, []
+    table = claims.claims(bare)
+    assert by_name(table, "claim", "When moderation is down")["verdict"] == UNKNOWN
+    assert by_name(table, "claim", "Scaling")["verdict"] == UNKNOWN
