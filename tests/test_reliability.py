@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from stacks.reliability import FAULTS, run_fault
+from stacks.reliability import FAULTS, KNOWN_GAPS, run_fault
 
 pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
 
@@ -19,4 +19,12 @@ def test_a_fault_during_a_workload_loses_and_doubles_nothing(micro_stack, fault)
     result = run_fault(micro_stack, fault, FAULTS[fault])
     assert result.accepted_posts + result.refused >= 20
     assert result.refused == 0, "every write should be accepted (the outbox absorbs the fault)"
+    assert (result.converged, result.lost, result.applied_twice) == (True, 0, 0)
+
+
+@pytest.mark.known_gap
+@pytest.mark.parametrize("fault", list(KNOWN_GAPS))
+def test_a_known_gap_during_a_workload(micro_stack, fault):
+    """Fails today, sometimes: see KNOWN_GAPS. Not in `make test`; `make test-known-gaps`."""
+    result = run_fault(micro_stack, fault, KNOWN_GAPS[fault])
     assert (result.converged, result.lost, result.applied_twice) == (True, 0, 0)
