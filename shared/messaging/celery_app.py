@@ -10,7 +10,9 @@ from pathlib import Path
 
 from celery import Celery, signals
 
-import shared.instrumentation.celery_signals  # noqa: F401 - connects the per-task hooks
+# Imported for their signal receivers: per-task instrumentation, the watchdog's activity.
+from shared.instrumentation import celery_signals  # noqa: F401
+from shared.messaging import watchdog  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +37,8 @@ def _announce_ready(sender=None, **kwargs) -> None:
     from django.conf import settings
 
     loops = {path: ms for path, ms in getattr(settings, "WORKER_LOOPS", {}).items() if ms > 0}
-    if loops:
-        threading.Thread(target=_run_loops, args=(loops,), name="loops", daemon=True).start()
+    loops[WATCHDOG] = WATCHDOG_INTERVAL_MS  # every worker: restart a stalled consumer
+    threading.Thread(target=_run_loops, args=(loops,), name="loops", daemon=True).start()
 
 
 @signals.worker_shutting_down.connect
@@ -48,6 +50,8 @@ def _announce_stopping(**kwargs) -> None:
 
 
 _stop_loops = threading.Event()
+WATCHDOG = "shared.messaging.watchdog.consumer_watchdog"
+WATCHDOG_INTERVAL_MS = 5000
 TICK_SECONDS = 0.1
 
 
