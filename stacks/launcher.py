@@ -113,7 +113,6 @@ class Stack:
         self.processes: dict[str, ManagedProcess] = {}
         # Processes stopped on purpose (fault injection): wait_healthy does not wait for them.
         self.stopped_on_purpose: set[str] = set()
-        self._started = False
 
     @property
     def trace_dir(self) -> Path:
@@ -161,7 +160,6 @@ class Stack:
     def start(self, *, timeout: float = 90.0) -> Stack:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         atexit.register(self.stop)
-        self._started = True
         try:
             if self.kind == "micro" and not self.redis_url:
                 self.redis = PrivateRedis(run_dir=self.run_dir, host=self.host)
@@ -290,7 +288,6 @@ class Stack:
             process.stop()
         if self.redis:
             self.redis.stop()
-        self._started = False
 
     # -- one process at a time (fault injection) -----------------------------------------
     def process(self, name: str) -> ManagedProcess:

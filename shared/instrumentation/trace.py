@@ -16,10 +16,6 @@ _lock = threading.Lock()
 _files: dict[int, Any] = {}
 
 
-def trace_enabled() -> bool:
-    return bool(os.environ.get("BLOG_TRACE_DIR"))
-
-
 def write_trace(record: dict[str, Any]) -> None:
     """Append one record to this process's trace file (one file per process: no interleaving)."""
     directory = os.environ.get("BLOG_TRACE_DIR")
