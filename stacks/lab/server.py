@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from django.core.handlers.wsgi import WSGIHandler
 from waitress import wasyncore
 from waitress.server import create_server
 from whitenoise import WhiteNoise
+
+from stacks.lab import registry
 
 LAB_URLCONF = "stacks.lab.urls"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -74,3 +77,14 @@ class LabServer:
         self.server.task_dispatcher.shutdown(timeout=5)
         self.thread.join(timeout=5)
         self.server = None
+
+
+def serve(stacks: list, *, port: int | None = None) -> LabServer:
+    """Attach stacks and start the lab in this process. Django is set up with the monolith's
+    settings (those the launcher runs with) unless this process has set it up already."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monolith.settings")
+    django.setup()
+    registry.attach(stacks)
+    return LabServer(port=port).start()

@@ -243,12 +243,13 @@
     const input = form.elements.title;
     const button = form.querySelector('button[type="submit"]');
     showFieldError(input, "");
-    const answer = await busy(button, () => api("POST", `/api/${kind}/posts`, { title: input.value }));
+    const title = input.value;
+    const answer = await busy(button, () => api("POST", `/api/${kind}/posts`, { title }));
     if (!answer.ok) return showFieldError(input, errorMessages(answer.data).join(" "));
     const action = { ...answer.data, kind: "post" };
     showAction(kind, action);
     if (action.status === 201) {
-      input.value = "";
+      if (input.value === title) input.value = ""; // keep what was typed meanwhile
       prependPost(kind, action.body);
     } else {
       showFieldError(input, `${action.status}: ${fieldMessage(action.body, "title")}`);
@@ -262,12 +263,13 @@
     const button = form.querySelector('button[type="submit"]');
     showFieldError(input, "");
     const path = `/api/${kind}/posts/${postId}/comments`;
-    const answer = await busy(button, () => api("POST", path, { content: input.value }));
+    const content = input.value;
+    const answer = await busy(button, () => api("POST", path, { content }));
     if (!answer.ok) return showFieldError(input, errorMessages(answer.data).join(" "));
     const action = { ...answer.data, kind: "comment" };
     showAction(kind, action);
     if (action.status === 201) {
-      input.value = "";
+      if (input.value === content) input.value = ""; // keep what was typed meanwhile
       const entry = columns[kind].posts.get(postId);
       entry.post.comments = [...entry.post.comments.filter((c) => c.id !== action.body.id), action.body];
       renderComments(kind, entry.post);
