@@ -25,10 +25,13 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = PROJECT_DIR / "test-artifacts" / "lab"
 WAIT_MS = 20_000  # how long a check may wait for the page (micro converges, a worker starts)
-# What one action costs in messages (README, "Request counts"): micro's post goes to the bus
-# and on to comments and query; a comment's three events pass the bus with their fan-out.
+# What one action costs in messages at least (README, "Request counts"): micro's post goes to
+# the bus and on to comments and query; a comment's three events pass the bus with their
+# fan-out. At least: an event the bus has not stored within 5 s is sent again (at-least-once;
+# the consumers drop the duplicate), which happens on a busy machine.
 MICRO_POST_MESSAGES = 3
 MICRO_COMMENT_MESSAGES = 7
+SETTLED = re.compile(r"^\d+$")  # a bare count: no message is waiting to be consumed
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +86,22 @@ def _cost(column, name: str):
     return column.locator(f'.cost [data-cost="{name}"]')
 
 
+def _messages_once_settled(column) -> int:
+    from playwright.sync_api import expect
+
+    expect(_cost(column, "messages")).to_have_text(SETTLED)
+    return int(_cost(column, "messages").inner_text())
+
+
+def _assert_messages(column, kind: str, *, micro_at_least: int) -> None:
+    """The monolith publishes no message; micro at least the action's fan-out."""
+    messages = _messages_once_settled(column)
+    if kind == "monolith":
+        assert messages == 0
+    else:
+        assert messages >= micro_at_least
+
+
 def _create_post(column, title: str):
     from playwright.sync_api import expect
 
@@ -105,21 +124,18 @@ def _comment(post, content: str, *, with_enter: bool = False) -> None:
 def test_each_column_writes_reads_and_shows_what_it_cost(page, unique):
     from playwright.sync_api import expect
 
-    for kind, post_messages, comment_messages in [
-        ("monolith", 0, 0),
-        ("micro", MICRO_POST_MESSAGES, MICRO_COMMENT_MESSAGES),
-    ]:
+    for kind in ("monolith", "micro"):
         column = _column(page, kind)
         post = _create_post(column, f"Lab post {kind} {unique}")
         expect(column.locator('[data-role="action"]')).to_have_text("Create post: answered 201")
         expect(_cost(column, "requests")).to_have_text("1")
-        expect(_cost(column, "messages")).to_have_text(str(post_messages))
+        _assert_messages(column, kind, micro_at_least=MICRO_POST_MESSAGES)
 
         _comment(post, "A fine post")
         expect(post.locator(".comment")).to_have_count(1)
         _comment(post, "Orange is the best colour", with_enter=True)
         expect(post.locator(".comment")).to_have_count(2)
-        expect(_cost(column, "messages")).to_have_text(str(comment_messages))
+        _assert_messages(column, kind, micro_at_least=MICRO_COMMENT_MESSAGES)
         expect(post.locator(".comment.approved")).to_have_text("A fine post")
         expect(post.locator(".comment.rejected .comment-text")).to_have_text(
             rules.MSG_COMMENT_REJECTED
@@ -191,5 +207,5 @@ def test_a_stopped_moderation_worker_leaves_comments_pending_until_it_is_back(
     expect(page.locator('[data-process="moderation-worker"] .state')).to_have_text("running")
     expect(post.locator(".comment.approved")).to_have_text("Written while moderation is down")
     expect(post.locator(".comment.rejected .comment-text")).to_have_text(rules.MSG_COMMENT_REJECTED)
-    expect(_cost(micro, "messages")).to_have_text(str(MICRO_COMMENT_MESSAGES))
+    assert _messages_once_settled(micro) >= MICRO_COMMENT_MESSAGES
     page.screenshot(path=SCREENSHOTS / "moderation-back.png", full_page=True)

@@ -35,7 +35,7 @@ def lab_state() -> dict[str, Any]:
     stacks = {}
     for kind, state in registry.current().items():
         stacks[kind] = {
-            "urls": state.stack.public_urls,
+            "urls": state.stack.urls,
             "processes": _processes(state),
             "moderation_delay_ms": state.moderation_delay_ms,
             "strategies": list(READ_STRATEGIES) if kind == "micro" else ["query"],
@@ -56,7 +56,7 @@ def _strategy_service(kind: str, strategy: str, requests_sent: int) -> str:
 def post_list(*, kind: str, strategy: str, limit: int) -> dict[str, Any]:
     """Read the post list with comments (an action: its cost is counted)."""
     stack = registry.stack_state(kind).stack
-    client = BlogClient(kind, stack.public_urls)
+    client = BlogClient(kind, stack.urls)
     reply = client.list_posts(limit=limit, strategy=strategy)
     service = _strategy_service(kind, strategy, reply.requests)
     return {**actions.record(stack, reply, kind="list", service=service), "strategy": strategy}
@@ -65,7 +65,7 @@ def post_list(*, kind: str, strategy: str, limit: int) -> dict[str, Any]:
 def post_get(*, kind: str, post_id: int) -> dict[str, Any]:
     """One post with its comments from the stack's public read, for live status (no cost)."""
     stack = registry.stack_state(kind).stack
-    reply = BlogClient(kind, stack.public_urls).get_post(post_id)
+    reply = BlogClient(kind, stack.urls).get_post(post_id)
     status, body = actions.stack_answer(reply, service=PUBLIC_ROUTES["post_get"][kind])
     return {"status": status, "body": body}
 

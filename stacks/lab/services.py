@@ -13,7 +13,7 @@ from stacks.routes import PUBLIC_ROUTES
 
 def _client(kind: str) -> BlogClient:
     stack = registry.stack_state(kind).stack
-    return BlogClient(stack.kind, stack.public_urls)
+    return BlogClient(stack.kind, stack.urls)
 
 
 def post_create(*, kind: str, title: Any) -> dict[str, Any]:
