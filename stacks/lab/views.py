@@ -13,12 +13,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shared import rules
+from shared.api.errors import ServiceUnavailable
 from stacks.lab import registry, selectors, services
+from stacks.launcher import StackError
 from stacks.routes import READ_STRATEGIES
 
 LIST_LIMIT_MAX = 50
 MODERATION_DELAY_MAX_MS = 5000  # the client waits 10 s at most for an answer
 EVENTS_LIMIT_MAX = 100
+MESSAGE_MAX = 2000  # a process's log tail is long; the page shows its start
 
 # The lab is not one of the monolith's apps: its templates are found here, not by APP_DIRS.
 TEMPLATES = Engine(dirs=[str(Path(__file__).parent / "templates")], debug=False)
@@ -52,6 +55,8 @@ class LabApi(APIView):
     def handle_exception(self, exc):
         if isinstance(exc, registry.LabNotFound):
             exc = exceptions.NotFound(str(exc))
+        elif isinstance(exc, StackError):  # e.g. a process that exited instead of starting
+            exc = ServiceUnavailable("launcher", str(exc)[:MESSAGE_MAX])
         return super().handle_exception(exc)
 
 
