@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from shared.settings.environment import DEV_INTERNAL_TOKEN
 from stacks.gateway import Gateway
 from stacks.processes import ManagedProcess, stop_all, wait_until
 from stacks.redis_server import PrivateRedis, free_port
@@ -133,6 +134,20 @@ class Stack:
         if self.gateway:
             return {name: self.gateway.url for name in self.urls}
         return self.urls
+
+    @property
+    def internal_token(self) -> str:
+        """The token the stack's internal endpoints and /metrics want (the development one
+        unless INTERNAL_TOKEN is given)."""
+        return (
+            self.extra_env.get("INTERNAL_TOKEN")
+            or os.environ.get("INTERNAL_TOKEN")
+            or DEV_INTERNAL_TOKEN
+        )
+
+    def metrics_headers(self) -> dict[str, str]:
+        """What a scrape of /metrics sends (shared.instrumentation.metrics.scrape_allowed)."""
+        return {"Authorization": f"Bearer {self.internal_token}"}
 
     def service_env(self, spec: ServiceSpec) -> dict[str, str]:
         """The environment one service's processes run with."""

@@ -63,7 +63,10 @@ def test_production_uses_the_given_secret_key(production, monkeypatch):
     assert environment.secret_key() == A_REAL_SECRET
 
 
-SECRETS = {"DJANGO_SECRET_KEY": environment.secret_key, "INTERNAL_TOKEN": environment.internal_token}
+SECRETS = {
+    "DJANGO_SECRET_KEY": environment.secret_key,
+    "INTERNAL_TOKEN": environment.internal_token,
+}
 
 
 @pytest.mark.parametrize("name", SECRETS)
@@ -111,7 +114,7 @@ def test_development_takes_any_secret_it_is_given(development, monkeypatch):
 
 def test_production_refuses_a_placeholder_database_password(production, monkeypatch):
     monkeypatch.setenv("PGPASSWORD", "replace-me-with-a-random-postgres-password")
-    with pytest.raises(ImproperlyConfigured, match="^PGPASSWORD is a placeholder"):
+    with pytest.raises(ImproperlyConfigured, match=r"^PGPASSWORD is a placeholder"):
         environment.check_database_password()
 
     monkeypatch.setenv("PGPASSWORD", A_REAL_SECRET)
