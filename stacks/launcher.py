@@ -213,9 +213,9 @@ class Stack:
             if self.database_url:
                 ensure_postgres_database(self.service_env(spec)["DATABASE_URL"], fresh=self.fresh)
             elif self.fresh:
-                Path(self.service_env(spec)["DATABASE_URL"].removeprefix("sqlite:///")).unlink(
-                    missing_ok=True
-                )
+                database_file = self.service_env(spec)["DATABASE_URL"].removeprefix("sqlite:///")
+                for suffix in ("", "-wal", "-shm"):  # a stale write-ahead log is data too
+                    Path(database_file + suffix).unlink(missing_ok=True)
             running.append((spec, self._manage_popen(spec, ["migrate", "--noinput", "-v0"])))
         for spec, popen in running:
             output, _ = popen.communicate(timeout=120)
