@@ -125,7 +125,9 @@ def _ms(value) -> str:
 
 
 def _difference(via: float | None, direct: float | None) -> str:
-    return "-" if via is None or direct is None else f"{via - direct:+.1f}"
+    if via is None or direct is None:
+        return "-"
+    return f"{round(via - direct, 1) + 0.0:+.1f}"  # + 0.0: never "-0.0"
 
 
 def section(raw: dict) -> Section:
