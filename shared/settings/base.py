@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.settings.environment import (
     allowed_hosts,
+    check_database_password,
     env_bool,
     env_int,
     env_str,
@@ -13,6 +14,7 @@ from shared.settings.environment import (
 )
 
 SECRET_KEY = secret_key()
+check_database_password()
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = allowed_hosts()
 PRODUCTION = is_production()
