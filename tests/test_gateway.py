@@ -74,6 +74,11 @@ def test_each_operation_reaches_the_service_the_route_table_names(micro_stack, g
     post_id = requests.post(
         f"{gateway.url}/api/posts/", json={"title": f"routed {unique}"}, timeout=10
     ).json()["id"]
+    # post_get is served by query: wait until the read model has the post (eventual).
+    eventually(
+        lambda: requests.get(f"{gateway.url}/api/posts/{post_id}/", timeout=10),
+        until=lambda response: response.status_code == 200,
+    )
     bodies = {"post_create": {"title": f"routed {unique}"}, "comment_create": {"content": "hi"}}
     for operation, (method, path) in OPERATION_PATHS.items():
         request_id = f"gateway-{operation}-{uuid.uuid4().hex[:8]}"

@@ -72,10 +72,16 @@ class LabServer:
     def stop(self) -> None:
         if self.server is None:
             return
-        self.server.close()
-        wasyncore.close_all(self.server._map, ignore_all=True)  # open keep-alive connections too
-        self.server.task_dispatcher.shutdown(timeout=5)
+        server = self.server
+
+        def close_everything() -> None:
+            # In the server's own loop thread: closing its sockets from another thread while
+            # it waits in select() fails with EBADF. An empty socket map ends the loop.
+            wasyncore.close_all(server._map, ignore_all=True)  # keep-alive connections too
+
+        server.trigger.pull_trigger(close_everything)
         self.thread.join(timeout=5)
+        server.task_dispatcher.shutdown(timeout=5)
         self.server = None
 
 
