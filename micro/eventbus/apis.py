@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from micro.eventbus import selectors
+from shared import rules
 from shared.api.permissions import HasInternalToken
 from shared.events import EVENT_TYPES
 
@@ -19,7 +20,10 @@ EVENT_PAGE_LIMIT_MAX = 1000
 
 class EventPageParamsSerializer(serializers.Serializer):
     after = serializers.IntegerField(
-        min_value=0, default=0, help_text="Return the events stored after this seq (default 0)."
+        min_value=0,
+        max_value=rules.ID_MAX,
+        default=0,
+        help_text="Return the events stored after this seq (default 0).",
     )
     limit = serializers.IntegerField(
         min_value=1,
