@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from rest_framework import serializers
@@ -48,6 +49,18 @@ class StrictCharField(serializers.CharField):
     @property
     def schema_pattern(self) -> str:
         return trimmed_text_pattern(max_length=self.max_length)
+
+
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID written as OpenAPI's `format: uuid` says (8-4-4-4-12 hex digits): no numbers,
+    booleans, braces, URNs or undashed hex, which UUIDField would take."""
+
+    CANONICAL = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not self.CANONICAL.fullmatch(data):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
 
 
 class JsonObjectSerializer(serializers.Serializer):
