@@ -46,9 +46,11 @@ COPY --chmod=0755 deploy/docker-entrypoint.sh /usr/local/bin/blog-entrypoint
 # var/: SQLite files, only when no DATABASE_URL is given (a container on its own).
 RUN mkdir var && chown blog:blog var
 USER 10001:10001
-EXPOSE 8000
-# Web processes answer /health/ on $PORT (curl is not in the slim image). Workers have no
-# HTTP port: docker-compose.yml and the Kubernetes manifests check their ready file instead.
+# 8000: a web process (API, /health/, /metrics); 9464: a worker's own /metrics, when
+# WORKER_METRICS_PORT says so (docker-compose.yml and deploy/k8s do).
+EXPOSE 8000 9464
+# Web processes answer /health/ on $PORT (curl is not in the slim image). Workers answer no
+# /health/: docker-compose.yml and the Kubernetes manifests check their ready file instead.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health/' % os.environ.get('PORT', '8000'), timeout=2)"]
 ENTRYPOINT ["blog-entrypoint"]

@@ -7,7 +7,8 @@
 #   $1            the role: web (default) | worker | migrate | wait-for-migrations;
 #                 anything else runs as a command, e.g. `python manage.py createsuperuser`.
 #   PORT (8000), WEB_CONCURRENCY (1 gunicorn process), WEB_THREADS (8 threads),
-#   PROMETHEUS_MULTIPROC_DIR (/tmp/blog-metrics).
+#   PROMETHEUS_MULTIPROC_DIR (/tmp/blog-metrics); a worker serves its own /metrics on
+#   WORKER_METRICS_HOST (0.0.0.0 here):WORKER_METRICS_PORT when that is set.
 #
 # web, worker and migrate run what stacks/launcher.py runs (_web_command, _worker_command,
 # migrate), which tests/test_deploy.py checks; except that gunicorn opens no control socket
@@ -57,6 +58,9 @@ case "$role" in
     # The worker touches this file once it consumes its queue (the health check looks
     # for it); a stale one from before a restart must not count.
     export BLOG_READY_FILE="${BLOG_READY_FILE:-/tmp/blog-worker-ready}"
+    # Its own /metrics (shared/instrumentation/worker_metrics.py): no web process shares
+    # this container's metrics folder.
+    export WORKER_METRICS_HOST="${WORKER_METRICS_HOST:-0.0.0.0}"
     rm -f "$BLOG_READY_FILE"
     run python -m celery -A "$package" worker \
       --queues "$service" --hostname "$service@%h" \

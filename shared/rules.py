@@ -33,6 +33,9 @@ MSG_BODY_TOO_LARGE = "The request body is larger than {limit} bytes."
 MSG_LIMIT_INVALID = f"Must be a whole number from 1 to {LIST_LIMIT_MAX}."
 MSG_SERVICE_UNAVAILABLE = "The {service} service is unavailable; try again shortly."
 MSG_BROKER_UNAVAILABLE = "The message broker is unavailable; try again shortly."
+# What a reader sees in place of a comment that is not approved (the lab page shows these).
+MSG_COMMENT_PENDING = "This comment is awaiting moderation"
+MSG_COMMENT_REJECTED = "This comment has been rejected"
 
 
 def moderate(content: str) -> str:

@@ -302,6 +302,10 @@ class Gateway:
             raise RuntimeError(f"the gateway did not start; nginx says:\n{tail}") from None
         return self
 
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.running
+
     def healthy(self) -> bool:
         if self.process is None or not self.process.running:
             raise RuntimeError("nginx exited")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,8 +19,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from shared.settings.environment import DEV_INTERNAL_TOKEN
 from stacks.gateway import Gateway
-from stacks.processes import ManagedProcess, wait_until
+from stacks.processes import ManagedProcess, stop_all, wait_until
 from stacks.redis_server import PrivateRedis, free_port
 from stacks.routes import STACK_SERVICES, ServiceSpec, service_env_urls
 
@@ -133,6 +135,20 @@ class Stack:
             return {name: self.gateway.url for name in self.urls}
         return self.urls
 
+    @property
+    def internal_token(self) -> str:
+        """The token the stack's internal endpoints and /metrics want (the development one
+        unless INTERNAL_TOKEN is given)."""
+        return (
+            self.extra_env.get("INTERNAL_TOKEN")
+            or os.environ.get("INTERNAL_TOKEN")
+            or DEV_INTERNAL_TOKEN
+        )
+
+    def metrics_headers(self) -> dict[str, str]:
+        """What a scrape of /metrics sends (shared.instrumentation.metrics.scrape_allowed)."""
+        return {"Authorization": f"Bearer {self.internal_token}"}
+
     def service_env(self, spec: ServiceSpec) -> dict[str, str]:
         """The environment one service's processes run with."""
         env = {
@@ -197,9 +213,9 @@ class Stack:
             if self.database_url:
                 ensure_postgres_database(self.service_env(spec)["DATABASE_URL"], fresh=self.fresh)
             elif self.fresh:
-                Path(self.service_env(spec)["DATABASE_URL"].removeprefix("sqlite:///")).unlink(
-                    missing_ok=True
-                )
+                database_file = self.service_env(spec)["DATABASE_URL"].removeprefix("sqlite:///")
+                for suffix in ("", "-wal", "-shm"):  # a stale write-ahead log is data too
+                    Path(database_file + suffix).unlink(missing_ok=True)
             running.append((spec, self._manage_popen(spec, ["migrate", "--noinput", "-v0"])))
         for spec, popen in running:
             output, _ = popen.communicate(timeout=120)
@@ -252,12 +268,29 @@ class Stack:
             )
             if spec.has_worker:
                 name = f"{spec.name}-worker"
-                self.processes[name] = ManagedProcess(
-                    name=name,
-                    command=self._worker_command(spec),
-                    env={**self.service_env(spec), "BLOG_READY_FILE": str(self._ready_file(name))},
-                    log_path=logs / f"{name}.log",
-                )
+                self.processes[name] = self._worker_process(spec, name)
+
+    def _worker_process(
+        self,
+        spec: ServiceSpec,
+        name: str,
+        *,
+        hostname: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> ManagedProcess:
+        command = self._worker_command(spec)
+        if hostname:
+            command[command.index("--hostname") + 1] = hostname
+        return ManagedProcess(
+            name=name,
+            command=command,
+            env={
+                **self.service_env(spec),
+                "BLOG_READY_FILE": str(self._ready_file(name)),
+                **(env or {}),
+            },
+            log_path=self.run_dir / "logs" / f"{name}.log",
+        )
 
     def _web_command(self, spec: ServiceSpec) -> list[str]:
         return [
@@ -281,13 +314,61 @@ class Stack:
         return self.run_dir / "ready" / process_name
 
     def stop(self) -> None:
-        """Stop every process this stack started, then its private Redis."""
+        """Stop the gateway, then every process this stack started (all at once: SIGTERM to
+        each, then wait for each), then its private Redis."""
         if self.gateway:
             self.gateway.stop()
-        for process in reversed(list(self.processes.values())):
-            process.stop()
+        stop_all(list(self.processes.values()))
         if self.redis:
             self.redis.stop()
+
+    # -- more workers, the gateway ---------------------------------------------------------
+    def add_worker(
+        self, service: str, *, env: dict[str, str] | None = None, start: bool = True
+    ) -> str:
+        """One more Celery worker for a service: another consumer of its queue, with the
+        launcher's command and environment (plus `env`) and its own hostname. Returns its
+        process name, `<service>-worker-<n>` (n from 2). It stops with the stack, or before
+        with remove_worker. With start=False, start it (and others) with start_processes."""
+        spec = self.spec(service)
+        if not spec.has_worker:
+            raise StackError(f"{service} runs no worker")
+        number = 2
+        while f"{service}-worker-{number}" in self.processes:
+            number += 1
+        name = f"{service}-worker-{number}"
+        self._ready_file(name).unlink(missing_ok=True)
+        self.processes[name] = self._worker_process(
+            spec, name, hostname=f"{service}{number}@%h", env=env
+        )
+        if start:
+            self.start_processes([name])
+        return name
+
+    def remove_worker(self, name: str) -> None:
+        """Stop a worker that add_worker started and forget it."""
+        if name not in self.processes or not re.fullmatch(r"[a-z]+-worker-\d+", name):
+            raise StackError(f"{name!r} is not a worker added by add_worker")
+        self.processes.pop(name).stop()
+        self._ready_file(name).unlink(missing_ok=True)
+        self.stopped_on_purpose.discard(name)
+
+    def start_gateway(self) -> Gateway:
+        """Put nginx in front of the running micro stack (unless it already is); from then on
+        public_urls is the gateway's one base URL."""
+        if self.kind != "micro":
+            raise StackError("only the micro stack has a gateway")
+        if self.gateway is None:
+            self.gateway = Gateway(self.run_dir, self.urls, host=self.host)
+        if not self.gateway.running:
+            self.gateway.start()
+        return self.gateway
+
+    def stop_gateway(self) -> None:
+        """Stop the gateway; clients go straight to the services again."""
+        if self.gateway:
+            self.gateway.stop()
+        self.gateway = None
 
     # -- one process at a time (fault injection) -----------------------------------------
     def process(self, name: str) -> ManagedProcess:
@@ -310,12 +391,18 @@ class Stack:
         self._ready_file(name).unlink(missing_ok=True)
 
     def start_process(self, name: str, *, timeout: float = 60.0) -> None:
-        self._ready_file(name).unlink(missing_ok=True)
-        self.stopped_on_purpose.discard(name)
-        self.process(name).start()
-        if name == "redis":
+        self.start_processes([name], timeout=timeout)
+
+    def start_processes(self, names: list[str], *, timeout: float = 60.0) -> None:
+        """Start several (stopped) processes at once, then wait until they answer: Redis its
+        ping, the others until the whole stack is healthy."""
+        for name in names:
+            self._ready_file(name).unlink(missing_ok=True)
+            self.stopped_on_purpose.discard(name)
+            self.process(name).start()
+        if "redis" in names:
             wait_until(self.redis.ping, timeout=timeout, message="redis did not come back")
-        else:
+        if any(name != "redis" for name in names):
             self.wait_healthy(timeout=timeout)
 
     def pause_process(self, name: str) -> None:
@@ -378,7 +465,7 @@ class Stack:
         process = self.processes[name]
         if not process.running:
             return False
-        if name.endswith("-worker"):
+        if "-worker" in name:  # the launcher's `<service>-worker` or an added one
             return self._ready_file(name).exists()
         try:
             response = requests.get(f"{self.url(name.removesuffix('-web'))}/health/", timeout=1)

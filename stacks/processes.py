@@ -66,11 +66,21 @@ class ManagedProcess:
 
     def stop(self, *, timeout: float = 10.0) -> None:
         """SIGTERM the process group, then SIGKILL what is left after the timeout."""
+        self.terminate()
+        self.wait_stopped(timeout=timeout)
+
+    def terminate(self) -> None:
+        """Ask the process group to stop (SIGTERM), without waiting: see wait_stopped."""
         if self.popen is None:
             return
         if self.paused:
             self.resume()
         self._signal_group(signal.SIGTERM)
+
+    def wait_stopped(self, *, timeout: float = 10.0) -> None:
+        """Wait for a terminated process; SIGKILL what is left after the timeout."""
+        if self.popen is None:
+            return
         try:
             self.popen.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -101,6 +111,16 @@ class ManagedProcess:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except FileNotFoundError:
             return "(no log)"
+
+
+def stop_all(processes: list[ManagedProcess], *, timeout: float = 10.0) -> None:
+    """Stop several processes at once: SIGTERM to all, then wait for each (one by one, each
+    graceful shutdown would add up)."""
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        process.wait_stopped(timeout=max(0.0, deadline - time.monotonic()))
 
 
 def wait_until(predicate, *, timeout: float, interval: float = 0.05, message: str = "") -> None:

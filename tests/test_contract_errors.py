@@ -9,7 +9,6 @@ import requests
 
 from shared import rules
 from shared.api.permissions import INTERNAL_TOKEN_HEADER
-from shared.settings.environment import DEV_INTERNAL_TOKEN
 from stacks.routes import PUBLIC_ROUTES, STACK_SERVICES
 
 # What this checks does not depend on the database: run on SQLite only (see Makefile).
@@ -136,7 +135,7 @@ def test_every_service_refuses_a_body_over_the_limit_with_413_before_parsing(
     response = requests.post(
         f"{stack.url(service)}{BODY_PATHS[service]}",
         data=_chunks(OVERSIZED) if chunked else OVERSIZED,
-        headers={"Content-Type": "application/json", INTERNAL_TOKEN_HEADER: _token(stack)},
+        headers={"Content-Type": "application/json", INTERNAL_TOKEN_HEADER: stack.internal_token},
         timeout=10,
     )
 
@@ -163,7 +162,3 @@ def test_a_chunked_body_within_the_limit_is_read(client, unique):
 
     assert response.status_code == 201
     assert response.json()["title"] == title
-
-
-def _token(stack) -> str:
-    return stack.extra_env.get("INTERNAL_TOKEN", DEV_INTERNAL_TOKEN)

@@ -4,7 +4,7 @@ No container engine or cluster here: docker-compose validates the compose file, 
 kubernetes-validate package checks the manifests against the Kubernetes schemas, nginx
 checks the gateway config, and the consistency tests below fail when a service, worker,
 queue, port or route is in stacks/routes.py but not in docker-compose.yml, deploy/k8s or
-the gateway config, or the other way round.
+the gateway config, or the other way round (workers' metrics port included).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from shared.instrumentation import worker_metrics
+from shared.settings import environment
 from stacks import gateway
 from stacks.launcher import Stack, per_service_database_url
 from stacks.routes import MICRO_SERVICES, MONOLITH, PUBLIC_ROUTES, service_env_urls
@@ -109,6 +111,14 @@ def test_compose_publishes_each_web_process_on_the_launchers_port(compose):
             assert ports == [f"127.0.0.1:{8000 + offset}:{gateway.CONTAINER_PORT}"], name
         else:
             assert ports == [], f"{name} is not a web process and publishes no port"
+
+
+def test_compose_workers_serve_their_own_metrics_on_the_compose_network(compose):
+    metrics_port = str(worker_metrics.CONTAINER_PORT)
+    assert compose_env_file()["WORKER_METRICS_PORT"] == metrics_port
+    for name, (_, role) in expected_workloads().items():
+        exposed = compose["services"][name].get("expose", [])
+        assert exposed == ([metrics_port] if role == "worker" else []), name
 
 
 def test_compose_gives_each_database_owner_its_database_migrated_before_it_starts(compose):
@@ -239,6 +249,49 @@ def test_k8s_services_expose_each_web_process_on_the_container_port(manifests):
         assert ports == [{"name": "http", "containerPort": gateway.CONTAINER_PORT}], name
 
 
+def test_k8s_web_and_worker_pods_are_annotated_for_prometheus_on_their_metrics_port(manifests):
+    settings = of_kind(manifests, "ConfigMap")["blog-settings"]["data"]
+    assert settings["WORKER_METRICS_PORT"] == str(worker_metrics.CONTAINER_PORT)
+    deployments = of_kind(manifests, "Deployment")
+    metrics_ports = {"web": ("http", gateway.CONTAINER_PORT)}
+    metrics_ports["worker"] = ("metrics", worker_metrics.CONTAINER_PORT)
+    for name, (_, role) in expected_workloads().items():
+        if role == "migrate":
+            continue
+        container = app_container(deployments[name])
+        port_name, port = metrics_ports[role]
+        assert container["ports"] == [{"name": port_name, "containerPort": port}], name
+        annotations = deployments[name]["spec"]["template"]["metadata"]["annotations"]
+        assert annotations == {
+            "prometheus.io/scrape": "true",
+            "prometheus.io/port": str(port),
+            "prometheus.io/path": "/metrics",
+        }, name
+        if role == "web":  # Prometheus asks for the pod by its address: an allowed host
+            pod_ip = [item for item in container["env"] if item["name"] == "POD_IP"]
+            assert pod_ip == [
+                {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}
+            ], name
+
+
+def test_the_prometheus_scrape_job_keeps_annotated_blog_pods_and_sends_the_token():
+    config = yaml.safe_load(
+        (PROJECT_DIR / "deploy" / "prometheus" / "scrape-config.yaml").read_text()
+    )
+    (job,) = config["scrape_configs"]
+    assert job["kubernetes_sd_configs"] == [{"role": "pod", "namespaces": {"names": ["blog"]}}]
+    assert job["authorization"]["type"] == "Bearer"
+    assert job["authorization"]["credentials_file"].endswith("/INTERNAL_TOKEN")
+    relabels = {tuple(rule["source_labels"]): rule for rule in job["relabel_configs"]}
+    keep = relabels[("__meta_kubernetes_pod_annotation_prometheus_io_scrape",)]
+    assert (keep["action"], keep["regex"]) == ("keep", "true")
+    port = relabels[("__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port")]
+    assert port["target_label"] == "__address__"
+    assert re.sub(port["regex"], port["replacement"].replace("$", "\\"), "10.0.0.7:8000;9464") == (
+        "10.0.0.7:9464"
+    )
+
+
 def test_k8s_pods_have_health_probes_and_resources(manifests):
     for name, doc in of_kind(manifests, "Deployment", "Job", "StatefulSet").items():
         spec = pod_spec(doc)
@@ -288,6 +341,29 @@ def test_k8s_settings_name_every_service_and_keep_secrets_in_the_secret(manifest
     secret = of_kind(manifests, "Secret")["blog-secrets"]["stringData"]
     assert set(secret) == {"DJANGO_SECRET_KEY", "INTERNAL_TOKEN", "PGPASSWORD"}
     assert not set(secret) & set(settings)
+
+
+PRODUCTION_CHECKS = {
+    "DJANGO_SECRET_KEY": environment.secret_key,
+    "INTERNAL_TOKEN": environment.internal_token,
+    "PGPASSWORD": environment.check_database_password,
+}
+
+
+def test_the_shipped_placeholder_secrets_do_not_pass_the_production_checks(manifests, monkeypatch):
+    """The Secret's stand-ins (and compose's development values, were compose switched to
+    production) make every deployable refuse to start, naming the variable."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    k8s = of_kind(manifests, "Secret")["blog-secrets"]["stringData"]
+    compose = {name: compose_env_file()[name] for name in PRODUCTION_CHECKS}
+    monkeypatch.setenv("DJANGO_ENV", "production")
+    for shipped in (k8s, compose):
+        assert set(shipped) == set(PRODUCTION_CHECKS)
+        for name, value in shipped.items():
+            monkeypatch.setenv(name, value)
+            with pytest.raises(ImproperlyConfigured, match=f"^{name} is a placeholder"):
+                PRODUCTION_CHECKS[name]()
 
 
 def test_k8s_autoscales_the_comments_web_and_worker(manifests):
@@ -534,6 +610,12 @@ def dockerfile_stages() -> list[list[str]]:
             stages.append([])
         stages[-1].append(line)
     return stages
+
+
+def test_the_image_exposes_the_web_and_the_worker_metrics_ports():
+    exposed = next(line for line in dockerfile_stages()[-1] if line.startswith("EXPOSE "))
+    ports = {int(port) for port in exposed.split()[1:]}
+    assert ports == {gateway.CONTAINER_PORT, worker_metrics.CONTAINER_PORT}
 
 
 def test_the_image_is_slim_multi_stage_unprivileged_and_checks_its_health():

@@ -121,12 +121,11 @@ def fuzz_runs(fuzz_stacks, tmp_path_factory) -> dict[str, subprocess.CompletedPr
 
 
 def _schemathesis(stack: Stack, service: str, *, config: Path, cwd: Path):
-    token = stack.extra_env["INTERNAL_TOKEN"]
     command = [
         sys.executable, "-m", "schemathesis.cli",
         "--config-file", str(config), "--no-color",
         "run", f"{stack.url(service)}/api/schema/",
-        "--header", f"{INTERNAL_TOKEN_HEADER}: {token}",
+        "--header", f"{INTERNAL_TOKEN_HEADER}: {stack.internal_token}",
     ]  # fmt: skip
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=240)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from requests import Response
 
+from shared.api.contract import posts_with_comments
 from shared.api.errors import PostNotFound, ServiceUnavailable
 from shared.api.http import ServiceClient
 
@@ -38,7 +39,8 @@ def _comments_of(post_id: int) -> list[dict]:
 
 def post_list(*, limit: int) -> list[dict]:
     posts = _body(posts_client, posts_client.get("/api/posts/", params={"limit": limit}))
-    return [{**post, "comments": _comments_of(post["id"])} for post in posts]
+    comments = [comment for post in posts for comment in _comments_of(post["id"])]
+    return posts_with_comments(posts=posts, comments=comments)
 
 
 def post_get(*, post_id: int) -> dict:
@@ -46,4 +48,4 @@ def post_get(*, post_id: int) -> dict:
     if response.status_code == 404:
         raise PostNotFound()
     post = _body(posts_client, response)
-    return {**post, "comments": _comments_of(post["id"])}
+    return posts_with_comments(posts=[post], comments=_comments_of(post["id"]))[0]

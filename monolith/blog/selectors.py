@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
-
 from monolith.blog.models import Comment, Post
+from shared.api.contract import posts_with_comments
 from shared.api.errors import PostNotFound
 
 
-def _with_comments(posts: QuerySet[Post]) -> QuerySet[Post]:
-    return posts.prefetch_related(
-        Prefetch("comments", queryset=Comment.objects.order_by("created_at", "id"))
+def _with_comments(posts: list[dict]) -> list[dict]:
+    """Posts as the public contract shows them, each with its comments (one query for all)."""
+    comments = (
+        Comment.objects.filter(post_id__in=[post["id"] for post in posts])
+        .order_by("created_at", "id")
+        .values("id", "post_id", "content", "status", "created_at")
     )
+    return posts_with_comments(posts=posts, comments=comments)
 
 
-def post_list(*, limit: int) -> list[Post]:
-    return list(_with_comments(Post.objects.order_by("-created_at", "-id"))[:limit])
+def _posts():
+    return Post.objects.values("id", "title", "created_at")
 
 
-def post_get(*, post_id: int) -> Post:
-    post = _with_comments(Post.objects.filter(pk=post_id)).first()
+def post_list(*, limit: int) -> list[dict]:
+    """The newest posts with their comments: two queries, whatever the size."""
+    return _with_comments(list(_posts().order_by("-created_at", "-id")[:limit]))
+
+
+def post_get(*, post_id: int) -> dict:
+    post = _posts().filter(pk=post_id).first()
     if post is None:
         raise PostNotFound()
-    return post
+    return _with_comments([post])[0]
 
 
 def comment_list(*, post_id: int) -> list[Comment]:

@@ -1,7 +1,9 @@
 """The read side of the public contract, once: the post list and one post, with comments.
 
 Each stack subclasses these with its own selectors (the monolith's join, query's read
-model, the aggregator's HTTP composition) and its own schema description.
+model, the aggregator's HTTP composition) and its own schema description. The selectors
+give rows already in the contract's shape (shared/api/contract.py), so the answer is
+rendered without a serializer; the serializers document it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from shared.api.serializers import (
 class PostListReadApi(APIView):
     """GET the post list, newest first, each post with its comments."""
 
-    selectors: ModuleType  # provides post_list(*, limit)
+    selectors: ModuleType  # provides post_list(*, limit) -> contract rows
 
     @extend_schema(
         operation_id="post_list",
@@ -31,15 +33,15 @@ class PostListReadApi(APIView):
     )
     def get(self, request):
         posts = self.selectors.post_list(limit=parse_list_params(request.query_params))
-        return Response(PostWithCommentsOutputSerializer(posts, many=True).data)
+        return Response(posts)
 
 
 class PostDetailReadApi(APIView):
     """GET one post with its comments."""
 
-    selectors: ModuleType  # provides post_get(*, post_id)
+    selectors: ModuleType  # provides post_get(*, post_id) -> a contract row
 
     @extend_schema(operation_id="post_get", responses={200: PostWithCommentsOutputSerializer})
     def get(self, request, post_id: int):
         post = self.selectors.post_get(post_id=post_id)
-        return Response(PostWithCommentsOutputSerializer(post).data)
+        return Response(post)

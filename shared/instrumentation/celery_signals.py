@@ -14,6 +14,7 @@ from shared import study
 from shared.instrumentation import metrics, tally
 from shared.instrumentation.process import become_worker, role
 from shared.instrumentation.trace import write_trace
+from shared.instrumentation.worker_metrics import serve_worker_metrics
 
 _running: dict[str, tuple[tally.ActionTally, tuple]] = {}
 
@@ -21,6 +22,7 @@ _running: dict[str, tuple[tally.ActionTally, tuple]] = {}
 @signals.worker_init.connect
 def _mark_worker(**kwargs) -> None:
     become_worker()
+    serve_worker_metrics()  # only with WORKER_METRICS_PORT (containers)
 
 
 @signals.before_task_publish.connect

@@ -1,16 +1,23 @@
-"""Prometheus metrics of every web process and worker, and the /metrics view.
+"""Prometheus metrics of every web process and worker, the one rule for reading them, the view.
 
 Under gunicorn, and with a worker beside the web process, several processes count at
 once: prometheus-client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by the
 launcher per service) lets /metrics add them up.
 https://prometheus.github.io/client_python/multiprocess/
+
+/metrics tells anyone who reads it how much traffic each route and task gets, so it is an
+internal endpoint: it needs the internal token, as Prometheus sends it with
+`authorization: {credentials: <INTERNAL_TOKEN>}` (`Authorization: Bearer <token>`), always,
+in development too (the development token is shared.settings.environment.DEV_INTERNAL_TOKEN).
 """
 
 from __future__ import annotations
 
+import hmac
 import os
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -46,12 +53,39 @@ TASK_SECONDS = Histogram(
 )
 
 
-def metrics_view(request):
+AUTHORIZATION_SCHEME = "Bearer"
+MSG_METRICS_NEED_TOKEN = (
+    "/metrics needs the internal token: Authorization: Bearer <INTERNAL_TOKEN>."
+)
+CHALLENGE = f'{AUTHORIZATION_SCHEME} realm="metrics"'
+
+
+def scrape_allowed(authorization: str) -> bool:
+    """The one rule for /metrics, a web process's and a worker's: `Bearer <INTERNAL_TOKEN>`."""
+    scheme, _, token = authorization.strip().partition(" ")
+    return scheme.lower() == AUTHORIZATION_SCHEME.lower() and hmac.compare_digest(
+        token.strip().encode(), settings.INTERNAL_TOKEN.encode()
+    )
+
+
+def refusal_body() -> dict:
+    from shared.api.errors import error_body
+
+    return error_body(code="not_authenticated", message=MSG_METRICS_NEED_TOKEN)
+
+
+def exposition() -> bytes:
     """Prometheus text format; adds up every process of this service in multiprocess mode."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        body = generate_latest(registry)
-    else:
-        body = generate_latest()
-    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
+        return generate_latest(registry)
+    return generate_latest()
+
+
+def metrics_view(request):
+    if not scrape_allowed(request.headers.get("Authorization", "")):
+        response = JsonResponse(refusal_body(), status=401)
+        response["WWW-Authenticate"] = CHALLENGE
+        return response
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)

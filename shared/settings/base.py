@@ -5,6 +5,7 @@ from __future__ import annotations
 from shared.rules import ID_MAX, ID_MIN
 from shared.settings.environment import (
     allowed_hosts,
+    check_database_password,
     env_bool,
     env_int,
     env_str,
@@ -14,6 +15,7 @@ from shared.settings.environment import (
 )
 
 SECRET_KEY = secret_key()
+check_database_password()
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = allowed_hosts()
 PRODUCTION = is_production()

@@ -45,26 +45,76 @@ def is_production() -> bool:
     return env_str("DJANGO_ENV", "development").lower() == "production"
 
 
+# Words that mark a value as a stand-in (deploy/k8s/secret.yaml, deploy/compose/dev.env,
+# the development defaults): production refuses them.
+PLACEHOLDER_MARKERS = ("replace-me", "change-me", "changeme", "placeholder", "dev-only", "insecure")
+# Shortest value production accepts: Django's own deploy check wants a 50-character key.
+MIN_SECRET_KEY_LENGTH = 50
+MIN_INTERNAL_TOKEN_LENGTH = 32
+HOW_TO_MAKE_A_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def placeholder_marker(value: str) -> str | None:
+    """The stand-in word a value contains, if any."""
+    lowered = value.lower()
+    return next((marker for marker in PLACEHOLDER_MARKERS if marker in lowered), None)
+
+
+def production_secret(name: str, *, dev_default: str, min_length: int) -> str:
+    """A secret from the environment: in development it defaults; production refuses it
+    unset, the development default, a placeholder or too short, naming the variable."""
+    value = env_str(name)
+    if not is_production():
+        return value or dev_default
+    if not value or value == dev_default:
+        raise ImproperlyConfigured(f"DJANGO_ENV=production needs {name} to be set")
+    refuse_placeholder(name, value)
+    if len(value) < min_length:
+        raise ImproperlyConfigured(
+            f"{name} is {len(value)} characters long; DJANGO_ENV=production needs at least "
+            f"{min_length} (make one: {HOW_TO_MAKE_A_SECRET})"
+        )
+    return value
+
+
+def refuse_placeholder(name: str, value: str) -> None:
+    marker = placeholder_marker(value)
+    if marker:
+        raise ImproperlyConfigured(
+            f"{name} is a placeholder (it contains {marker!r}); DJANGO_ENV=production needs "
+            f"a real value (make one: {HOW_TO_MAKE_A_SECRET})"
+        )
+
+
 def secret_key() -> str:
     """The secret key; production refuses to start without a real one."""
-    key = env_str("DJANGO_SECRET_KEY")
-    if is_production() and (not key or key == DEV_SECRET_KEY):
-        raise ImproperlyConfigured("DJANGO_ENV=production needs DJANGO_SECRET_KEY to be set")
-    return key or DEV_SECRET_KEY
+    return production_secret(
+        "DJANGO_SECRET_KEY", dev_default=DEV_SECRET_KEY, min_length=MIN_SECRET_KEY_LENGTH
+    )
 
 
 def allowed_hosts() -> list[str]:
+    """DJANGO_ALLOWED_HOSTS, plus POD_IP when set (Kubernetes' downward API), so that
+    Prometheus can scrape a pod by its address."""
     hosts = env_list("DJANGO_ALLOWED_HOSTS", "" if is_production() else "127.0.0.1,localhost")
     if is_production() and not hosts:
         raise ImproperlyConfigured("DJANGO_ENV=production needs DJANGO_ALLOWED_HOSTS to be set")
-    return hosts
+    pod_ip = env_str("POD_IP").strip()
+    return [*hosts, pod_ip] if pod_ip and pod_ip not in hosts else hosts
 
 
 def internal_token() -> str:
-    token = env_str("INTERNAL_TOKEN")
-    if is_production() and (not token or token == DEV_INTERNAL_TOKEN):
-        raise ImproperlyConfigured("DJANGO_ENV=production needs INTERNAL_TOKEN to be set")
-    return token or DEV_INTERNAL_TOKEN
+    """The shared token of internal endpoints and /metrics."""
+    return production_secret(
+        "INTERNAL_TOKEN", dev_default=DEV_INTERNAL_TOKEN, min_length=MIN_INTERNAL_TOKEN_LENGTH
+    )
+
+
+def check_database_password() -> None:
+    """PGPASSWORD is optional (libpq reads it); production refuses a placeholder there too."""
+    password = env_str("PGPASSWORD")
+    if is_production() and password:
+        refuse_placeholder("PGPASSWORD", password)
 
 
 def database(*, default_name: str) -> dict[str, Any]:

@@ -9,7 +9,15 @@ from django.core.exceptions import ImproperlyConfigured
 
 from shared.settings import environment
 
-PRODUCTION_VARIABLES = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "INTERNAL_TOKEN")
+PRODUCTION_VARIABLES = (
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "INTERNAL_TOKEN",
+    "PGPASSWORD",
+    "POD_IP",
+)
+# What `secrets.token_urlsafe(50)` gives: long enough for either secret.
+A_REAL_SECRET = "q3Jv8Qx1mZk7TtY2pW9bN4cR6sH0dLfG5aE8uVyK1oJ3iMzXwC7rB2nD9eF4gH6j"
 
 
 @pytest.fixture
@@ -50,9 +58,67 @@ def test_production_with_the_development_secret_key_refuses_to_start(production,
 
 
 def test_production_uses_the_given_secret_key(production, monkeypatch):
-    monkeypatch.setenv("DJANGO_SECRET_KEY", "a-real-secret")
+    monkeypatch.setenv("DJANGO_SECRET_KEY", A_REAL_SECRET)
 
-    assert environment.secret_key() == "a-real-secret"
+    assert environment.secret_key() == A_REAL_SECRET
+
+
+SECRETS = {
+    "DJANGO_SECRET_KEY": environment.secret_key,
+    "INTERNAL_TOKEN": environment.internal_token,
+}
+
+
+@pytest.mark.parametrize("name", SECRETS)
+@pytest.mark.parametrize(
+    "placeholder",
+    [
+        "replace-me-with-a-long-random-secret-key-of-at-least-fifty-characters-ok",
+        "CHANGE-ME-" + "x" * 60,
+        "a-placeholder-value-that-is-long-enough-to-pass-the-length-check-anyway",
+        "dev-only-compose-internal-token-replace-me",
+    ],
+)
+def test_production_refuses_a_placeholder_naming_the_variable(
+    production, monkeypatch, name, placeholder
+):
+    monkeypatch.setenv(name, placeholder)
+
+    with pytest.raises(ImproperlyConfigured, match=f"^{name} is a placeholder"):
+        SECRETS[name]()
+
+
+@pytest.mark.parametrize(
+    ("name", "shortest"),
+    [
+        ("DJANGO_SECRET_KEY", environment.MIN_SECRET_KEY_LENGTH),
+        ("INTERNAL_TOKEN", environment.MIN_INTERNAL_TOKEN_LENGTH),
+    ],
+)
+def test_production_refuses_a_short_secret_and_takes_one_just_long_enough(
+    production, monkeypatch, name, shortest
+):
+    monkeypatch.setenv(name, A_REAL_SECRET[: shortest - 1])
+    with pytest.raises(ImproperlyConfigured, match=f"^{name} is {shortest - 1} characters"):
+        SECRETS[name]()
+
+    monkeypatch.setenv(name, A_REAL_SECRET[:shortest])
+    assert SECRETS[name]() == A_REAL_SECRET[:shortest]
+
+
+def test_development_takes_any_secret_it_is_given(development, monkeypatch):
+    monkeypatch.setenv("INTERNAL_TOKEN", "dev-only-short")
+
+    assert environment.internal_token() == "dev-only-short"
+
+
+def test_production_refuses_a_placeholder_database_password(production, monkeypatch):
+    monkeypatch.setenv("PGPASSWORD", "replace-me-with-a-random-postgres-password")
+    with pytest.raises(ImproperlyConfigured, match=r"^PGPASSWORD is a placeholder"):
+        environment.check_database_password()
+
+    monkeypatch.setenv("PGPASSWORD", A_REAL_SECRET)
+    environment.check_database_password()
 
 
 def test_development_falls_back_to_the_development_secret_key(development):
@@ -79,6 +145,13 @@ def test_production_uses_the_given_allowed_hosts(production, monkeypatch):
 
 def test_development_allows_the_loopback_hosts(development):
     assert environment.allowed_hosts() == ["127.0.0.1", "localhost"]
+
+
+def test_a_pods_own_address_is_an_allowed_host(production, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "blog.local")
+    monkeypatch.setenv("POD_IP", "10.244.0.17")
+
+    assert environment.allowed_hosts() == ["blog.local", "10.244.0.17"]
 
 
 def test_production_without_an_internal_token_refuses_to_start(production):

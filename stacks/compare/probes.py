@@ -75,15 +75,6 @@ def _lists(client: BlogClient, posts: int) -> dict[str, object]:
 WRITERS = ("posts-web", "comments-web")
 
 
-def restart_together(stack: Stack, names: tuple[str, ...]) -> None:
-    """Start several stopped processes at once, then wait until the stack is healthy (what
-    Stack.start_process does for one)."""
-    for name in names:
-        stack.stopped_on_purpose.discard(name)
-        stack.process(name).start()
-    stack.wait_healthy(timeout=60)
-
-
 def writers_down(micro: Stack, *, posts: int) -> dict:
     """posts-web and comments-web stopped: what each read strategy answers, whether query's
     answer is the same as just before, and what a new comment gets."""
@@ -96,7 +87,7 @@ def writers_down(micro: Stack, *, posts: int) -> dict:
         during = _lists(client, posts)
         comment = client.add_comment(some_post, "written while comments is down")
     finally:
-        restart_together(micro, WRITERS)
+        micro.start_processes(list(WRITERS))
     return {
         "outcomes": {strategy: reply.outcome for strategy, reply in during.items()},
         "seconds": {strategy: reply.seconds for strategy, reply in during.items()},

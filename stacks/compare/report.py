@@ -7,7 +7,7 @@ from pathlib import Path
 
 from stacks.compare import charts as drawing
 from stacks.compare import claims as judged
-from stacks.compare import sections
+from stacks.compare import gateway_hop, sections
 from stacks.compare.document import Section, render_html, render_markdown
 from stacks.compare.summary import (
     closed_loop_rows,
@@ -37,6 +37,7 @@ def build_sections(raw: dict, charts: dict) -> list[Section]:
         sections.request_counts(raw),
         sections.failure_matrix(raw),
         sections.scaling(raw, charts),
+        gateway_hop.section(raw),
         sections.loadgen_check(raw),
         sections.claims(raw),
         limits(raw),

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from stacks.client import BlogClient
 from stacks.compare import cost, lag, loadgen, pairs, probes, records, scaling, workload
+from stacks.compare import gateway_hop as hop
 from stacks.compare.machine import cpu_sample, machine_info, other_load
 from stacks.compare.summary import closed_loop_rows, lag_figures
 from stacks.compare.workload import READ_ACTIONS, WRITE_ACTIONS, Action
@@ -104,6 +105,7 @@ class Benchmark:
             self.request_counts,
             self.prepare_data,
             self.read_phase,
+            self.gateway_hop_phase,
             self.write_phase,
             self.pairs_phase,
             self.scaling_phase,
@@ -292,6 +294,13 @@ class Benchmark:
         self.say("reads, interleaved (monolith, micro) per repetition and concurrency:")
         self.measure(READ_ACTIONS)
         self.open_loop("list", [READ_ACTIONS[0], READ_ACTIONS[1]])
+
+    def gateway_hop_phase(self) -> None:
+        self.say("the gateway's extra hop: micro's list and comment, direct and through nginx")
+        self.raw["gateway_hop"] = hop.measure(
+            self.micro, post_ids=self.post_ids["micro"], limit=self.options.posts,
+            quick=self.options.quick, say=self.say,
+        )  # fmt: skip
 
     def write_phase(self) -> None:
         self.say("warming up the writes ...")

@@ -1,7 +1,7 @@
 """Scaling micro's comment pipeline: one or two Celery workers for `comments` and `moderation`.
 
-The launcher runs one worker per service; a scaling run starts the extra ones itself (same
-command and environment as the launcher's, another --hostname) and stops them afterwards.
+The launcher runs one worker per service; a scaling run adds the extra ones (Stack.add_worker:
+the launcher's command and environment, another --hostname) and removes them afterwards.
 Each run posts a burst of comments faster than the pipeline can finish them, then measures
 how many per second reach their final status in query: the pipeline's capacity.
 """
@@ -12,7 +12,6 @@ import dataclasses
 
 from stacks.compare import cost, lag, loadgen
 from stacks.launcher import Stack
-from stacks.processes import ManagedProcess, wait_until
 
 BURST_RATE = 100.0  # comments per second offered: well above what the pipeline finishes
 SLOW_MODERATION_MS = 200
@@ -57,49 +56,30 @@ def default_configs(*, quick: bool) -> list[ScalingConfig]:
     return slowed[:2] if quick else slowed + full
 
 
-def extra_worker(stack: Stack, service: str, number: int) -> ManagedProcess:
-    """Another Celery worker for a service: the launcher's command with its own hostname."""
-    spec = stack.spec(service)
-    name = f"{service}-worker-{number}"
-    command = stack._worker_command(spec)  # the launcher's own worker command line
-    command[command.index("--hostname") + 1] = f"{service}{number}@%h"
-    ready_file = stack.run_dir / "ready" / name
-    ready_file.unlink(missing_ok=True)
-    return ManagedProcess(
-        name=name,
-        command=command,
-        env={**stack.service_env(spec), "BLOG_READY_FILE": str(ready_file)},
-        log_path=stack.run_dir / "logs" / f"{name}.log",
-    )
-
-
-def start_extra_workers(stack: Stack, config: ScalingConfig) -> dict[str, ManagedProcess]:
-    extra = {}
-    for service, count in config.workers.items():
-        for number in range(2, count + 1):
-            process = extra_worker(stack, service, number)
-            process.start()
-            extra[process.name] = process
-    for name, process in extra.items():
-        ready = stack.run_dir / "ready" / name
-        wait_until(
-            lambda ready=ready, process=process: ready.exists() or not process.running,
-            timeout=60,
-            message=f"{name} did not get ready",
-        )
-        if not process.running:
-            raise RuntimeError(f"{name} exited:\n{process.log_tail()}")
-    return extra
+def start_extra_workers(stack: Stack, config: ScalingConfig) -> list[str]:
+    """The config's extra workers, all started at once; returns their process names."""
+    names = [
+        stack.add_worker(service, start=False)
+        for service, count in config.workers.items()
+        for _ in range(2, count + 1)
+    ]
+    try:
+        stack.start_processes(names)
+    except BaseException:
+        for name in names:
+            stack.remove_worker(name)
+        raise
+    return names
 
 
 def run_scaling(micro: Stack, config: ScalingConfig, *, post_ids, processes) -> dict:
     """Post a burst of comments to micro with these workers; how fast they all reach query."""
-    extra = start_extra_workers(micro, config)
+    extra = start_extra_workers(micro, config)  # counted with the stack's own processes
     try:
         micro.slow_moderation(config.moderation_delay_ms)
-        cost.wait_drained(micro, extra=extra)
+        cost.wait_drained(micro)
         follower = lag.TraceFollower(micro.trace_dir)
-        cpu_before = cost.cpu_snapshot(micro, extra)
+        cpu_before = cost.cpu_snapshot(micro)
         result = loadgen.run_open_loop(
             loadgen.Workload("micro", micro.urls, "add comment", post_ids=tuple(post_ids)),
             rate=BURST_RATE,
@@ -107,12 +87,12 @@ def run_scaling(micro: Stack, config: ScalingConfig, *, post_ids, processes) -> 
             processes=processes,
         )
         lags = lag.collect_lags(follower, result["samples"])
-        cost.wait_drained(micro, extra=extra)
-        cpu = cost.cpu_used(cpu_before, cost.cpu_snapshot(micro, extra))
+        cost.wait_drained(micro)
+        cpu = cost.cpu_used(cpu_before, cost.cpu_snapshot(micro))
     finally:
         micro.clear_faults()
-        for process in extra.values():
-            process.stop()
+        for name in extra:
+            micro.remove_worker(name)
     return scaling_record(config, result, lags, cpu)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -46,3 +47,26 @@ def test_compare_quick_writes_a_report_with_charts_and_raw_figures(tmp_path):
     assert check["within_bounds"] >= check["checked"] - 1
     assert "## The course's claims" in finished.stdout  # the summary is printed
     assert "compare --quick" in (report / "report.md").read_text()
+    assert_gateway_hop_measured(raw, (report / "report.md").read_text())
+
+
+def assert_gateway_hop_measured(raw: dict, markdown: str) -> None:
+    """Micro's list and comment at 1 and 8 clients, direct and through the gateway: every run
+    got answers and no error, and the report's table has a number in every cell."""
+    from stacks.compare import gateway_hop
+
+    runs = raw["gateway_hop"]["runs"]
+    measured = {(run["action"], run["path"], run["concurrency"]) for run in runs}
+    assert measured == {
+        (action, path, clients)
+        for action, _ in gateway_hop.ACTIONS
+        for path in gateway_hop.PATHS
+        for clients in gateway_hop.LEVELS
+    }
+    assert all(run["latencies_ms"] and not run["errors"] for run in runs)
+    table = markdown.split("## The gateway's extra hop (micro)", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith(("| list", "| add"))]
+    assert len(rows) == len(gateway_hop.ACTIONS) * len(gateway_hop.LEVELS)
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert all(re.fullmatch(r"[+-]?\d+(\.\d)?", cell) for cell in cells[4:]), row

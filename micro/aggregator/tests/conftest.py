@@ -2,74 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
-import socket
-import threading
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from micro.aggregator import selectors
-
-Answer = Callable[[str, dict], tuple[int, object]]
-
-
-class QuietHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        """A caller that gave up (read timeout) closed the connection: not worth a traceback."""
-
-
-class FakeService:
-    """A service on a real HTTP server in a thread: answers with `answer(path, params)`,
-    which gives (status, JSON body), and remembers every request it received."""
-
-    def __init__(self, answer: Answer):
-        self.answer = answer
-        self.requests: list[dict] = []
-        self.server = QuietHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def paths(self) -> list[str]:
-        return [request["path"] for request in self.requests]
-
-    def _handler_class(self):
-        service = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                url = urlsplit(self.path)
-                params = {name: values[0] for name, values in parse_qs(url.query).items()}
-                service.requests.append(
-                    {"path": url.path, "params": params, "headers": dict(self.headers)}
-                )
-                status, body = service.answer(url.path, params)
-                content = body if isinstance(body, bytes) else json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(content)))
-                self.end_headers()
-                self.wfile.write(content)
-
-            def log_message(self, format, *args):
-                pass
-
-        return Handler
-
-    def start(self) -> FakeService:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+from shared.testing.http_stand_in import Answer, HttpStandIn
 
 
 class Blog:
@@ -115,8 +53,8 @@ def blog() -> Blog:
     return Blog()
 
 
-def _serve(monkeypatch, client, answer: Answer):
-    service = FakeService(answer).start()
+def _serve(monkeypatch, client, answer: Answer) -> HttpStandIn:
+    service = HttpStandIn(answer).start()
     monkeypatch.setattr(client, "base_url", service.url)
     return service
 
@@ -133,26 +71,3 @@ def comments_service(monkeypatch, blog):
     service = _serve(monkeypatch, selectors.comments_client, blog.answer_comments)
     yield service
     service.stop()
-
-
-@pytest.fixture
-def fake_service():
-    """Start a FakeService with an answer of the test's own; stopped after the test."""
-    started: list[FakeService] = []
-
-    def start(answer: Answer) -> FakeService:
-        started.append(FakeService(answer).start())
-        return started[-1]
-
-    yield start
-    for service in started:
-        service.stop()
-
-
-@pytest.fixture
-def closed_port_url() -> str:
-    """The URL of a loopback port nothing listens on (a service that is down)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"

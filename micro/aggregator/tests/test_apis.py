@@ -39,7 +39,7 @@ def test_the_list_takes_one_request_to_posts_and_one_per_post_to_comments(
 
     assert len(response.json()) == 5
     assert posts_service.paths == ["/api/posts/"]
-    assert posts_service.requests[0]["params"] == {"limit": "5"}
+    assert posts_service.requests[0].params == {"limit": "5"}
     assert comments_service.paths == [f"/api/posts/{post_id}/comments/" for post_id in range(1, 6)]
 
 
@@ -52,8 +52,8 @@ def test_internal_calls_carry_the_token_and_the_request_id(
 
     assert response[REQUEST_ID_HEADER] == "list-1"
     for request in posts_service.requests + comments_service.requests:
-        assert request["headers"][INTERNAL_TOKEN_HEADER] == settings.INTERNAL_TOKEN
-        assert request["headers"][REQUEST_ID_HEADER] == "list-1"
+        assert request.headers[INTERNAL_TOKEN_HEADER] == settings.INTERNAL_TOKEN
+        assert request.headers[REQUEST_ID_HEADER] == "list-1"
 
 
 @pytest.mark.parametrize("limit", ["0", "abc", str(rules.LIST_LIMIT_MAX + 1)])
@@ -86,7 +86,7 @@ def test_posts_down_is_a_503_naming_posts_within_the_timeout(
 
 
 def test_posts_that_never_answer_is_a_503_after_the_read_timeout(
-    client, settings, monkeypatch, fake_service, comments_service
+    client, settings, monkeypatch, http_stand_in, comments_service
 ):
     released = threading.Event()
 
@@ -94,7 +94,7 @@ def test_posts_that_never_answer_is_a_503_after_the_read_timeout(
         released.wait(10)
         return 200, []
 
-    monkeypatch.setattr(selectors.posts_client, "base_url", fake_service(hang).url)
+    monkeypatch.setattr(selectors.posts_client, "base_url", http_stand_in(hang).url)
     settings.HTTP_READ_TIMEOUT = 0.3
 
     started = time.monotonic()

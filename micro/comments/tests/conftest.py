@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import itertools
-import json
 import re
-import socket
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from rest_framework.test import APIClient
 
 from micro.comments import services
 from micro.comments.models import Comment, KnownPost
+from shared.testing.http_stand_in import HttpStandIn
 
 _post_ids = itertools.count(start=1_000)
 
@@ -53,50 +49,32 @@ def comment_factory(known_post):
 
 @dataclass
 class PostsStandIn:
-    """What the stand-in posts service knows, and the paths it was asked for."""
+    """What the stand-in posts service knows; `calls` are the paths it was asked for."""
 
-    url: str
     posts: dict[int, dict] = field(default_factory=dict)
-    calls: list[str] = field(default_factory=list)
+    server: HttpStandIn | None = None
 
+    def answer(self, path: str, params: dict) -> tuple[int, object]:
+        match = re.fullmatch(r"/api/posts/(\d+)/", path)
+        post = self.posts.get(int(match[1])) if match else None
+        return (200, post) if post else (404, {"code": "not_found", "message": "No."})
 
-class _PostsHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        stand_in: PostsStandIn = self.server.stand_in
-        stand_in.calls.append(self.path)
-        match = re.fullmatch(r"/api/posts/(\d+)/", self.path)
-        post = stand_in.posts.get(int(match[1])) if match else None
-        status, body = (200, post) if post else (404, {"code": "not_found", "message": "No."})
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format, *args) -> None:
-        pass
+    @property
+    def calls(self) -> list[str]:
+        return self.server.paths
 
 
 @pytest.fixture
-def posts_service(settings) -> Iterator[PostsStandIn]:
+def posts_service(settings, http_stand_in) -> PostsStandIn:
     """A real HTTP server on a free loopback port playing the posts service."""
-    server = HTTPServer(("127.0.0.1", 0), _PostsHandler)
-    server.stand_in = PostsStandIn(url=f"http://127.0.0.1:{server.server_port}")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.POSTS_URL = server.stand_in.url
-    yield server.stand_in
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    stand_in = PostsStandIn()
+    stand_in.server = http_stand_in(stand_in.answer)
+    settings.POSTS_URL = stand_in.server.url
+    return stand_in
 
 
 @pytest.fixture
-def posts_down(settings) -> str:
+def posts_down(settings, closed_port_url) -> str:
     """Point POSTS_URL at a loopback port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings.POSTS_URL = f"http://127.0.0.1:{port}"
+    settings.POSTS_URL = closed_port_url
     return settings.POSTS_URL

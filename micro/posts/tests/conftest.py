@@ -1,33 +1,12 @@
-"""Fixtures of the posts service's tests: an API client, posts, and a recording event bus."""
+"""Fixtures of the posts service's tests: posts, and a recording event bus."""
 
 from __future__ import annotations
 
-import itertools
-import uuid
-
 import pytest
-from rest_framework.test import APIClient
 
 from micro.posts import services
 from micro.posts.models import Post
 from shared.messaging import publish
-
-_sequence = itertools.count(1)
-
-
-@pytest.fixture
-def api_client() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
-def unique_title():
-    """A title no other test uses."""
-
-    def make(prefix: str = "Post") -> str:
-        return f"{prefix} {next(_sequence)} {uuid.uuid4().hex[:8]}"
-
-    return make
 
 
 @pytest.fixture

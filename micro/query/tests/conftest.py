@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from micro.query.models import Comment, Post
 from micro.query.tasks import handle_event
 from shared import events
-from shared.api.permissions import INTERNAL_TOKEN_HEADER
 from shared.events import Event
 
 _ids = itertools.count(1)
@@ -113,14 +108,17 @@ def read_model():
 
 
 class FakeEventStore:
-    """The event bus's GET /internal/events/ on a real loopback HTTP server, in a thread."""
+    """The event bus's GET /internal/events/ on a real loopback HTTP server (HttpStandIn)."""
 
-    def __init__(self):
+    def __init__(self, start_server):
         self.events: list[dict] = []
-        self.requests: list[dict] = []
         self.failing_after_pages: int | None = None
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server = start_server(self.answer)
+        self.url = self.server.url
+
+    @property
+    def requests(self):
+        return self.server.requests
 
     def store(self, messages: list[dict]) -> None:
         for message in messages:
@@ -131,51 +129,17 @@ class FakeEventStore:
         page = later[:limit]
         return {"events": page, "next_after": page[-1]["seq"] if len(later) > limit else None}
 
-    def _handler_class(self):
-        store = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                url = urlsplit(self.path)
-                params = {name: values[0] for name, values in parse_qs(url.query).items()}
-                store.requests.append(
-                    {
-                        "path": url.path,
-                        "params": params,
-                        "token": self.headers[INTERNAL_TOKEN_HEADER],
-                    }
-                )
-                failing = store.failing_after_pages
-                if url.path != "/internal/events/" or (
-                    failing is not None and len(store.requests) > failing
-                ):
-                    self._answer(500, {"code": "server_error"})
-                    return
-                after, limit = int(params.get("after", 0)), int(params.get("limit", 500))
-                self._answer(200, store.page(after=after, limit=limit))
-
-            def _answer(self, status: int, body: dict) -> None:
-                content = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(content)))
-                self.end_headers()
-                self.wfile.write(content)
-
-            def log_message(self, format, *args):
-                pass
-
-        return Handler
+    def answer(self, path: str, params: dict) -> tuple[int, object]:
+        failing = self.failing_after_pages
+        if path != "/internal/events/" or (failing is not None and len(self.requests) > failing):
+            return 500, {"code": "server_error"}
+        after, limit = int(params.get("after", 0)), int(params.get("limit", 500))
+        return 200, self.page(after=after, limit=limit)
 
 
 @pytest.fixture
-def event_store(settings):
+def event_store(settings, http_stand_in) -> FakeEventStore:
     """A fake event bus the query service's EVENTBUS_URL points at."""
-    store = FakeEventStore()
-    thread = threading.Thread(target=store.server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
+    store = FakeEventStore(http_stand_in)
     settings.EVENTBUS_URL = store.url
-    yield store
-    store.server.shutdown()
-    store.server.server_close()
-    thread.join(timeout=5)
+    return store

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -12,6 +10,7 @@ from micro.query import selectors, services
 from micro.query.models import Post
 from shared import events
 from shared.api.errors import ServiceUnavailable
+from shared.api.permissions import INTERNAL_TOKEN_HEADER
 from shared.messaging import catch_up
 from shared.messaging.models import DeadLetter, EventStoreCursor, ProcessedEvent
 
@@ -55,9 +54,10 @@ def test_a_rebuild_gives_the_read_model_live_delivery_gave(
 
     assert applied == len(history)
     assert read_model() == live
-    assert [request["params"]["after"] for request in event_store.requests] == ["0", "4", "8"]
-    assert {request["params"]["limit"] for request in event_store.requests} == {"4"}
-    assert {request["token"] for request in event_store.requests} == {settings.INTERNAL_TOKEN}
+    assert [request.params["after"] for request in event_store.requests] == ["0", "4", "8"]
+    assert {request.params["limit"] for request in event_store.requests} == {"4"}
+    tokens = {request.headers[INTERNAL_TOKEN_HEADER] for request in event_store.requests}
+    assert tokens == {settings.INTERNAL_TOKEN}
 
 
 def test_a_rebuild_wipes_what_the_store_does_not_hold(
@@ -95,15 +95,8 @@ def test_the_command_rebuilds_and_says_how_many_events_it_applied(
     assert [comment["status"] for comment in post["comments"]] == ["approved"]
 
 
-def _closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
-def test_the_command_fails_clearly_when_the_eventbus_is_down(settings):
-    settings.EVENTBUS_URL = _closed_port_url()
+def test_the_command_fails_clearly_when_the_eventbus_is_down(settings, closed_port_url):
+    settings.EVENTBUS_URL = closed_port_url
 
     with pytest.raises(CommandError, match="eventbus"):
         call_command("rebuild_query")
@@ -112,11 +105,11 @@ def test_the_command_fails_clearly_when_the_eventbus_is_down(settings):
 def test_catch_up_fills_an_empty_read_model_then_only_reads_what_is_new(history, event_store):
     event_store.store(history[:-2])
     assert services.read_model_catch_up() == len(history) - 2
-    asked_from = event_store.requests[-1]["params"]["after"]
+    asked_from = event_store.requests[-1].params["after"]
 
     event_store.store(history[-2:])
     assert services.read_model_catch_up() == 2
-    assert int(event_store.requests[-1]["params"]["after"]) > int(asked_from)
+    assert int(event_store.requests[-1].params["after"]) > int(asked_from)
     assert EventStoreCursor.objects.get().last_seq == len(history)
 
 

@@ -1,32 +1,13 @@
-"""Fixtures of the monolith's blog tests: an API client and factories with unique data."""
+"""Fixtures of the monolith's blog tests: factories with unique data."""
 
 from __future__ import annotations
 
-import itertools
 import uuid
 
 import pytest
-from rest_framework.test import APIClient
 
 from monolith.blog.models import Comment, Post
 from shared import rules
-
-_sequence = itertools.count(1)
-
-
-@pytest.fixture
-def api_client() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
-def unique_title():
-    """A title no other test uses, so assertions never match someone else's post."""
-
-    def make(prefix: str = "Post") -> str:
-        return f"{prefix} {next(_sequence)} {uuid.uuid4().hex[:8]}"
-
-    return make
 
 
 @pytest.fixture

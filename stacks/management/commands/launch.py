@@ -1,4 +1,5 @@
-"""`manage.py launch [monolith|micro|both]`: bring up whole stacks on loopback until Ctrl-C."""
+"""`manage.py launch [monolith|micro|both]`: bring up whole stacks on loopback, and the lab page
+that drives them, until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from stacks.lab import registry
+from stacks.lab.server import LabServer
 from stacks.launcher import PROJECT_DIR, Stack, StackError
 from stacks.routes import PUBLIC_ROUTES
+
+# The lab page listens on the port base + this (8010 by default).
+LAB_PORT_OFFSET = 10
 
 
 def port_base_is_free(base: int, count: int) -> bool:
@@ -101,11 +107,15 @@ class Command(BaseCommand):
         ]
         stopping = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+        lab = LabServer(port=base + LAB_PORT_OFFSET if base else None)
         try:
             for stack in stacks:
                 self.stdout.write(f"starting {stack.kind} ...")
                 stack.start()
                 self._print_urls(stack)
+            registry.attach(stacks)
+            lab.start()
+            self.stdout.write(f"lab  {lab.url}")
             self.stdout.write(self.style.SUCCESS("all healthy; Ctrl-C stops everything"))
             stopping.wait()
         except KeyboardInterrupt:
@@ -113,6 +123,7 @@ class Command(BaseCommand):
         except StackError as error:
             raise CommandError(str(error)) from error
         finally:
+            lab.stop()
             for stack in stacks:
                 stack.stop()
             self.stdout.write("stopped")

@@ -1,0 +1,30 @@
+"""The post list's shape built from plain rows, without a serializer: the list is the hot path.
+
+DRF's serializers still describe the contract (the OpenAPI schema is made from them); the
+keys come from those serializers, and shared/tests/test_contract.py proves that what is
+built here renders byte for byte as the serializers would render it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shared.api.serializers import CommentOutputSerializer, PostOutputSerializer
+
+POST_KEYS = tuple(PostOutputSerializer().fields)
+COMMENT_KEYS = tuple(CommentOutputSerializer().fields)
+
+
+def posts_with_comments(*, posts: Iterable[dict], comments: Iterable[dict]) -> list[dict]:
+    """Posts (in the order given), each with the given comments that belong to it, in order.
+
+    Rows may carry more keys than the contract has; only the contract's keys are kept.
+    """
+    by_id = {
+        post["id"]: {**{key: post[key] for key in POST_KEYS}, "comments": []} for post in posts
+    }
+    for comment in comments:
+        post = by_id.get(comment["post_id"])
+        if post is not None:
+            post["comments"].append({key: comment[key] for key in COMMENT_KEYS})
+    return list(by_id.values())

@@ -1,0 +1,1 @@
+"""What the deployables' unit tests share: a pytest plugin and a loopback HTTP stand-in."""

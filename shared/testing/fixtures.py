@@ -1,0 +1,51 @@
+"""Fixtures every deployable's unit tests use (loaded with `-p shared.testing.fixtures`)."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from shared.testing.http_stand_in import Answer, HttpStandIn, closed_port_url
+
+_sequence = itertools.count(1)
+
+
+@pytest.fixture
+def api_client():
+    """DRF's test client (imported here so that the plugin loads without Django settings)."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def unique_title():
+    """A title no other test uses, so that assertions never match someone else's post."""
+
+    def make(prefix: str = "Post") -> str:
+        return f"{prefix} {next(_sequence)} {uuid.uuid4().hex[:8]}"
+
+    return make
+
+
+@pytest.fixture
+def http_stand_in() -> Iterator:
+    """Start an HttpStandIn with the test's own answer; every one is stopped after the test."""
+    started: list[HttpStandIn] = []
+
+    def start(answer: Answer) -> HttpStandIn:
+        started.append(HttpStandIn(answer).start())
+        return started[-1]
+
+    yield start
+    for stand_in in started:
+        stand_in.stop()
+
+
+@pytest.fixture(name="closed_port_url")
+def closed_port_url_fixture() -> str:
+    """The URL of a loopback port nothing listens on (a service that is down)."""
+    return closed_port_url()

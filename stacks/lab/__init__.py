@@ -1,0 +1,1 @@
+"""The lab: a web page, served inside the launcher, to use both blogs side by side."""

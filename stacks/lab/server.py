@@ -1,0 +1,90 @@
+"""Serve the lab from inside the launcher process: waitress in a daemon thread, 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from django.core.handlers.wsgi import WSGIHandler
+from waitress import wasyncore
+from waitress.server import create_server
+from whitenoise import WhiteNoise
+
+from stacks.lab import registry
+
+LAB_URLCONF = "stacks.lab.urls"
+STATIC_DIR = Path(__file__).parent / "static"
+# Enough threads that live polling goes on while one request waits for a process to start.
+THREADS = 8
+
+
+class LabHandler(WSGIHandler):
+    """Django with the lab's URLconf instead of the settings' ROOT_URLCONF (the launcher runs
+    with the monolith's settings; the lab's pages are not the monolith's)."""
+
+    def get_response(self, request):
+        request.urlconf = LAB_URLCONF
+        return super().get_response(request)
+
+
+def lab_application():
+    """The lab's WSGI app: its static files (lab.js, lab.css) first, then Django."""
+    application = WhiteNoise(LabHandler(), autorefresh=False)
+    application.add_files(str(STATIC_DIR), prefix="static/")
+    return application
+
+
+def port_is_free(port: int, *, host: str = "127.0.0.1") -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+class LabServer:
+    """The lab page on http://127.0.0.1:<port>/ until stopped (or the process exits)."""
+
+    def __init__(self, *, port: int | None = None, host: str = "127.0.0.1"):
+        self.host = host
+        # Port 0 (or a port that is taken) lets the system choose a free one at start.
+        self.port = port if port and port_is_free(port, host=host) else 0
+        self.server = None
+        self.thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    def start(self) -> LabServer:
+        self.server = create_server(
+            lab_application(), host=self.host, port=self.port, threads=THREADS, ident="lab"
+        )
+        self.port = self.server.effective_port
+        self.thread = threading.Thread(target=self.server.run, name="lab-server", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is None:
+            return
+        self.server.close()
+        wasyncore.close_all(self.server._map, ignore_all=True)  # open keep-alive connections too
+        self.server.task_dispatcher.shutdown(timeout=5)
+        self.thread.join(timeout=5)
+        self.server = None
+
+
+def serve(stacks: list, *, port: int | None = None) -> LabServer:
+    """Attach stacks and start the lab in this process. Django is set up with the monolith's
+    settings (those the launcher runs with) unless this process has set it up already."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monolith.settings")
+    django.setup()
+    registry.attach(stacks)
+    return LabServer(port=port).start()
