@@ -8,6 +8,9 @@ TITLE_MAX_LENGTH = 200
 CONTENT_MAX_LENGTH = 2000
 LIST_LIMIT_DEFAULT = 50
 LIST_LIMIT_MAX = 500
+# Ids and event sequence numbers are 64-bit (BigAutoField) in every database.
+ID_MIN = 1
+ID_MAX = 2**63 - 1
 
 APPROVED = "approved"
 REJECTED = "rejected"

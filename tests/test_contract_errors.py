@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 
 from shared import rules
+from shared.api.permissions import INTERNAL_TOKEN_HEADER
+from stacks.routes import PUBLIC_ROUTES, STACK_SERVICES
 
 # What this checks does not depend on the database: run on SQLite only (see Makefile).
 pytestmark = [pytest.mark.e2e, pytest.mark.any_database]
@@ -96,3 +99,66 @@ def test_an_unknown_path_is_a_json_404(client):
     reply = client.get("post_list", "/api/nothing-here/")
     assert reply.status == 404
     assert reply.body["code"] == "not_found"
+
+
+# A path on each service that takes a body (or, where none does, its post list).
+BODY_PATHS = {
+    "monolith": "/api/posts/",
+    "posts": "/api/posts/",
+    "comments": "/api/posts/1/comments/",
+    "moderation": "/api/moderation/decisions/",
+    "query": "/api/posts/",
+    "eventbus": "/internal/events/stored/",
+    "aggregator": "/api/posts/",
+}
+EVERY_SERVICE = [
+    pytest.param(kind, spec.name, id=spec.name)
+    for kind, specs in STACK_SERVICES.items()
+    for spec in specs
+]
+# Over the limit and not JSON: a 413 (not a 400 malformed_json) shows it was never parsed.
+OVERSIZED = b"{" + b"x" * TOO_BIG
+
+
+def _chunks(body: bytes, size: int = 4096):
+    """A generator body: requests sends it with Transfer-Encoding: chunked, no length."""
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+@pytest.mark.parametrize(("kind", "service"), EVERY_SERVICE)
+def test_every_service_refuses_a_body_over_the_limit_with_413_before_parsing(
+    request, kind, service, chunked
+):
+    stack = request.getfixturevalue(f"{kind}_stack")
+    response = requests.post(
+        f"{stack.url(service)}{BODY_PATHS[service]}",
+        data=_chunks(OVERSIZED) if chunked else OVERSIZED,
+        headers={"Content-Type": "application/json", INTERNAL_TOKEN_HEADER: stack.internal_token},
+        timeout=10,
+    )
+
+    assert response.status_code == 413
+    assert response.headers["Content-Type"] == "application/json"
+    message = rules.MSG_BODY_TOO_LARGE.format(limit=TOO_BIG - 1)
+    assert response.json() == {
+        "code": "payload_too_large",
+        "message": message,
+        "fields": {"body": [message]},
+    }
+
+
+def test_a_chunked_body_within_the_limit_is_read(client, unique):
+    title = f"Chunked {unique}"
+    url = f"{client.urls[PUBLIC_ROUTES['post_create'][client.kind]]}/api/posts/"
+
+    response = requests.post(
+        url,
+        data=_chunks(json.dumps({"title": title}).encode(), size=8),
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+
+    assert response.status_code == 201
+    assert response.json()["title"] == title

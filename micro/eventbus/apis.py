@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from micro.eventbus import selectors
+from shared import rules
 from shared.api.permissions import HasInternalToken
+from shared.api.serializers import StrictUUIDField
 from shared.events import EVENT_TYPES
 
 STORED_IDS_MAX = 500
@@ -19,7 +21,10 @@ EVENT_PAGE_LIMIT_MAX = 1000
 
 class EventPageParamsSerializer(serializers.Serializer):
     after = serializers.IntegerField(
-        min_value=0, default=0, help_text="Return the events stored after this seq (default 0)."
+        min_value=0,
+        max_value=rules.ID_MAX,
+        default=0,
+        help_text="Return the events stored after this seq (default 0).",
     )
     limit = serializers.IntegerField(
         min_value=1,
@@ -28,7 +33,10 @@ class EventPageParamsSerializer(serializers.Serializer):
         help_text="How many events at most (1 to 1000, default 500).",
     )
     types = serializers.CharField(
-        required=False, help_text="Comma-separated event types to keep (default: all)."
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Comma-separated event types to keep, exactly as named (default: all).",
     )
     settled_seconds = serializers.IntegerField(
         min_value=0,
@@ -38,11 +46,22 @@ class EventPageParamsSerializer(serializers.Serializer):
     )
 
     def validate_types(self, value: str) -> list[str]:
-        types = [name.strip() for name in value.split(",") if name.strip()]
+        types = value.split(",") if value else []
         unknown = sorted(set(types) - set(EVENT_TYPES))
         if unknown:
-            raise serializers.ValidationError(f"Unknown event types: {', '.join(unknown)}.")
+            named = ", ".join(map(repr, unknown))
+            raise serializers.ValidationError(f"Unknown event types: {named}.")
         return types
+
+
+# What `types` really is: a list of known event types, sent as one comma-separated value.
+TYPES_PARAMETER = OpenApiParameter(
+    "types",
+    type={"type": "array", "items": {"type": "string", "enum": sorted(EVENT_TYPES)}},
+    style="form",
+    explode=False,
+    description="Comma-separated event types to keep, exactly as named (default: all).",
+)
 
 
 class EventPageOutputSerializer(serializers.Serializer):
@@ -61,7 +80,7 @@ class EventCollectionApi(APIView):
 
     @extend_schema(
         operation_id="event_list",
-        parameters=[EventPageParamsSerializer],
+        parameters=[EventPageParamsSerializer, TYPES_PARAMETER],
         responses={200: EventPageOutputSerializer},
         description="Internal (X-Internal-Token): the stored events in order, for a read "
         "model to rebuild itself. 400 names a bad parameter; 403 without the token.",
@@ -77,7 +96,7 @@ class EventCollectionApi(APIView):
 
 class StoredIdsInputSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.UUIDField(format="hex_verbose"),
+        child=StrictUUIDField(),
         min_length=1,
         max_length=STORED_IDS_MAX,
         help_text="Event ids (1 to 500).",

@@ -25,6 +25,7 @@ class PostCollectionApi(PostListReadApi):
         operation_id="post_create",
         request=PostInputSerializer,
         responses={201: PostWithCommentsOutputSerializer},
+        description="Create a post (with no comments yet).",
     )
     def post(self, request):
         serializer = PostInputSerializer(data=request.data)

@@ -12,18 +12,19 @@ from rest_framework.views import APIView
 DUMMY_ENGINE = "django.db.backends.dummy"
 
 
+HEALTH = inline_serializer(
+    "Health",
+    {
+        "service": serializers.CharField(),
+        "status": serializers.CharField(),
+        "database": serializers.CharField(),
+    },
+)
+
+
 class HealthApi(APIView):
     @extend_schema(
-        responses={
-            200: inline_serializer(
-                "Health",
-                {
-                    "service": serializers.CharField(),
-                    "status": serializers.CharField(),
-                    "database": serializers.CharField(),
-                },
-            )
-        },
+        responses={200: HEALTH, 503: HEALTH},
         description="200 when the service and its database answer, 503 otherwise.",
     )
     def get(self, request):

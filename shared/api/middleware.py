@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from django.conf import settings
 from django.http import JsonResponse
 
@@ -9,21 +11,50 @@ from shared.api.errors import too_large_body
 
 
 class BodySizeLimitMiddleware:
-    """Answer 413 with the JSON error body when the declared body is over the limit.
+    """Answer 413 with the JSON error body when the body is over the limit, before parsing.
 
-    Bodies whose length is not declared are not read by Django's WSGI handler at all;
-    a body over DATA_UPLOAD_MAX_MEMORY_SIZE read some other way raises RequestDataTooBig,
-    which the API's exception handler also turns into 413.
+    A declared Content-Length over the limit is refused without reading the body. A body
+    without one (Transfer-Encoding: chunked) is one Django would silently ignore; when the
+    server says its input ends with the body (gunicorn sets wsgi.input_terminated), it is
+    read here up to one byte past the limit: over it is a 413, within it the request goes on
+    with that body and its length. A body over DATA_UPLOAD_MAX_MEMORY_SIZE read some other
+    way raises RequestDataTooBig, which the API's exception handler also turns into 413.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > settings.MAX_BODY_BYTES:
-            return JsonResponse(too_large_body(settings.MAX_BODY_BYTES), status=413)
+        limit = settings.MAX_BODY_BYTES
+        length = _declared_length(request)
+        if length is None and _is_chunked(request):
+            body = _read_at_most(request.META["wsgi.input"], limit + 1)
+            length = len(body)
+            if length <= limit:
+                request.META["CONTENT_LENGTH"] = str(length)
+                request._stream = BytesIO(body)  # as Django's own HttpRequest.body does
+        if length is not None and length > limit:
+            return JsonResponse(too_large_body(limit), status=413)
         return self.get_response(request)
+
+
+def _declared_length(request) -> int | None:
+    try:
+        return int(request.META["CONTENT_LENGTH"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _is_chunked(request) -> bool:
+    encoding = request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    return "chunked" in encoding and bool(request.META.get("wsgi.input_terminated"))
+
+
+def _read_at_most(stream, size: int) -> bytes:
+    body = b""
+    while len(body) < size:
+        chunk = stream.read(size - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from rest_framework import serializers
@@ -10,9 +11,28 @@ from rest_framework.settings import api_settings
 
 from shared import rules
 
+# The characters Python's str.strip() removes (str.isspace()), so DRF's trim_whitespace
+# too. Those above U+00FF are written literally, so that the pattern reads the same in
+# Python, in ECMA-262 (OpenAPI's `pattern`) and in Rust (schemathesis's validator).
+WHITE_SPACE_CLASS = (
+    r"\t\n\v\f\r\x1c-\x20\x85\xa0" + "\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def trimmed_text_pattern(*, max_length: int) -> str:
+    """A regex for what a trimmed, non-blank text field of at most max_length accepts:
+    any white space around 1 to max_length characters that start and end with something
+    else, and no NUL anywhere (DRF refuses NUL)."""
+    space = f"[{WHITE_SPACE_CLASS}]"
+    text = rf"[^{WHITE_SPACE_CLASS}\x00]"
+    return rf"^{space}*{text}(?:[^\x00]{{0,{max_length - 2}}}{text})?{space}*$"
+
 
 class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers, booleans and objects instead of coercing them."""
+    """A CharField that refuses numbers, booleans and objects instead of coercing them.
+
+    Trimmed, never blank, with a max_length; its OpenAPI schema is `schema_pattern`.
+    """
 
     default_error_messages = {
         "required": rules.MSG_REQUIRED,
@@ -24,6 +44,22 @@ class StrictCharField(serializers.CharField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        return super().to_internal_value(data)
+
+    @property
+    def schema_pattern(self) -> str:
+        return trimmed_text_pattern(max_length=self.max_length)
+
+
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID written as OpenAPI's `format: uuid` says (8-4-4-4-12 hex digits): no numbers,
+    booleans, braces, URNs or undashed hex, which UUIDField would take."""
+
+    CANONICAL = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not self.CANONICAL.fullmatch(data):
+            self.fail("invalid", value=data)
         return super().to_internal_value(data)
 
 
@@ -66,6 +102,20 @@ class PostListParamsSerializer(serializers.Serializer):
             "max_string_length": rules.MSG_LIMIT_INVALID,
         },
         help_text="How many posts, newest first (1 to 500, default 50).",
+    )
+
+
+class ErrorOutputSerializer(serializers.Serializer):
+    """The one error shape (shared.api.errors.error_body)."""
+
+    code = serializers.CharField(help_text="What went wrong, for programs: invalid, not_found ...")
+    message = serializers.CharField(help_text="What went wrong, for people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Each bad field (or `body`) with its messages; empty when no field is to blame.",
+    )
+    service = serializers.CharField(
+        required=False, help_text="On a 503: the service or dependency that cannot answer."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.rules import ID_MAX, ID_MIN
 from shared.settings.environment import (
     allowed_hosts,
     check_database_password,
@@ -102,12 +103,16 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "shared.api.errors.exception_handler",
     "NON_FIELD_ERRORS_KEY": "body",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "shared.api.schema.BlogAutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Path ids (<int:post_id>): larger ones are a 404, never a database overflow.
+    "PATH_CONVERTER_OVERRIDES": {
+        "int": {"type": "integer", "format": "int64", "minimum": ID_MIN, "maximum": ID_MAX}
+    },
 }
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from io import BytesIO
 
 import pytest
 from django.http import HttpResponse
@@ -128,3 +129,60 @@ def test_request_id_is_set_on_a_413_too(client, settings):
 
     assert response.status_code == 413
     assert response[REQUEST_ID_HEADER] == "big-1"
+
+
+class CountingStream(BytesIO):
+    """wsgi.input that remembers how many bytes were read from it."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self.bytes_read = 0
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+
+def _chunked_request(body: bytes, *, terminated: bool = True):
+    request = RequestFactory().post("/", content_type="application/json")
+    stream = CountingStream(body)
+    del request.META["CONTENT_LENGTH"]
+    request.META.update(
+        {"wsgi.input": stream, "HTTP_TRANSFER_ENCODING": "chunked"},
+        **({"wsgi.input_terminated": True} if terminated else {}),
+    )
+    return request, stream
+
+
+def test_chunked_body_over_the_limit_is_413_after_reading_one_byte_past_it(body_limit_middleware):
+    request, stream = _chunked_request(b"x" * 1000)
+
+    response = body_limit_middleware(request)
+
+    assert response.status_code == 413
+    assert json.loads(response.content)["code"] == "payload_too_large"
+    assert stream.bytes_read == 11
+
+
+def test_chunked_body_within_the_limit_reaches_the_view_with_its_length(settings):
+    settings.MAX_BODY_BYTES = 10
+    seen = {}
+
+    def view(request):
+        seen.update(body=request.body, length=request.META["CONTENT_LENGTH"])
+        return HttpResponse("passed")
+
+    request, _ = _chunked_request(b'{"a": 1}')
+
+    assert BodySizeLimitMiddleware(view)(request).content == b"passed"
+    assert seen == {"body": b'{"a": 1}', "length": "8"}
+
+
+def test_chunked_body_is_left_unread_when_the_server_does_not_terminate_input(
+    body_limit_middleware,
+):
+    request, stream = _chunked_request(b"x" * 1000, terminated=False)
+
+    assert body_limit_middleware(request).content == b"passed"
+    assert stream.bytes_read == 0

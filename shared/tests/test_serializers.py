@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 import pytest
 from django.http import QueryDict
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rest_framework.exceptions import ValidationError
 
 from shared import rules
 from shared.api.serializers import (
     CommentInputSerializer,
     PostInputSerializer,
+    StrictCharField,
+    StrictUUIDField,
     parse_list_params,
 )
+
+WHITE_SPACE_CHARACTERS = [
+    *"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680",
+    *(chr(code) for code in range(0x2000, 0x200B)),
+    *"\u2028\u2029\u202f\u205f\u3000",
+]
 
 
 def test_post_input_trims_the_title():
@@ -52,3 +65,57 @@ def test_parse_list_params_refuses_a_bad_limit(query):
         parse_list_params(QueryDict(query))
 
     assert raised.value.detail == {"limit": [rules.MSG_LIMIT_INVALID]}
+
+
+# Letters, every character str.strip() removes, NUL, and U+FEFF (space in ECMA-262's \s).
+TEXT_ALPHABET = st.sampled_from(["a", "é", "\x00", "\ufeff", *WHITE_SPACE_CHARACTERS])
+
+
+@settings(max_examples=300, derandomize=True, database=None)
+@given(text=st.text(alphabet=TEXT_ALPHABET, max_size=8))
+def test_the_schema_pattern_accepts_exactly_what_the_field_accepts(text):
+    field = StrictCharField(max_length=3)
+    try:
+        field.run_validation(text)
+        accepted = True
+    except ValidationError:
+        accepted = False
+
+    assert bool(re.fullmatch(field.schema_pattern, text)) == accepted
+
+
+def test_the_white_space_class_is_what_str_strip_removes():
+    spaces = {chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()}
+
+    assert set(WHITE_SPACE_CHARACTERS) == spaces
+
+
+@pytest.mark.parametrize(
+    ("title", "accepted"),
+    [
+        ("t" * rules.TITLE_MAX_LENGTH, True),
+        (f" \n {'t' * rules.TITLE_MAX_LENGTH}\u3000", True),
+        ("t" * (rules.TITLE_MAX_LENGTH + 1), False),
+        (" \t\u2028 ", False),
+    ],
+)
+def test_the_title_pattern_at_its_limits(title, accepted):
+    pattern = PostInputSerializer().fields["title"].schema_pattern
+
+    assert bool(re.fullmatch(pattern, title)) == accepted
+    assert PostInputSerializer(data={"title": title}).is_valid() == accepted
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0, 5, False, "0" * 32, "{12345678-1234-1234-1234-123456789abc}", "urn:uuid:x", "nope"],
+)
+def test_a_uuid_must_be_written_as_openapi_says(value):
+    with pytest.raises(ValidationError):
+        StrictUUIDField().run_validation(value)
+
+
+def test_a_canonical_uuid_is_taken():
+    value = "12345678-1234-1234-1234-123456789ABC"
+
+    assert str(StrictUUIDField().run_validation(value)) == value.lower()
