@@ -48,7 +48,7 @@ def test_the_page_has_both_columns_and_the_status_texts(lab):
 
 
 def test_state_lists_each_stack_with_its_read_strategies(lab):
-    state = requests.get(f"{lab.url}api/state", timeout=5).json()
+    state = requests.get(f"{lab.url}api/state/", timeout=5).json()
     assert set(state["stacks"]) == {"monolith", "micro"}
     assert state["stacks"]["micro"]["strategies"] == ["query", "aggregator", "naive"]
     assert state["stacks"]["monolith"]["strategies"] == ["query"]
@@ -59,36 +59,36 @@ def test_state_lists_each_stack_with_its_read_strategies(lab):
     [("strategy=fastest", "strategy"), ("limit=0", "limit"), ("limit=x", "limit")],
 )
 def test_a_bad_list_parameter_is_a_400_naming_it(lab, query, field):
-    body = _error(requests.get(f"{lab.url}api/micro/posts?{query}", timeout=5), 400)
+    body = _error(requests.get(f"{lab.url}api/micro/posts/?{query}", timeout=5), 400)
     assert list(body["fields"]) == [field]
 
 
 @pytest.mark.parametrize("payload", [{}, {"ms": -1}, {"ms": "slow"}, {"ms": 60_000}])
 def test_a_bad_moderation_delay_is_a_400_naming_ms(page, lab, payload):
-    response = page.post(f"{lab.url}api/micro/moderation-delay", json=payload, timeout=5)
+    response = page.post(f"{lab.url}api/micro/moderation-delay/", json=payload, timeout=5)
     assert list(_error(response, 400)["fields"]) == ["ms"]
 
 
 def test_a_post_without_a_title_is_a_400_naming_title(page, lab):
-    response = page.post(f"{lab.url}api/monolith/posts", json={}, timeout=5)
+    response = page.post(f"{lab.url}api/monolith/posts/", json={}, timeout=5)
     assert _error(response, 400)["fields"] == {"title": [rules.MSG_REQUIRED]}
 
 
 def test_a_comment_without_content_is_a_400_naming_content(page, lab):
-    response = page.post(f"{lab.url}api/micro/posts/1/comments", json={"content_": "x"}, timeout=5)
+    response = page.post(f"{lab.url}api/micro/posts/1/comments/", json={"content_": "x"}, timeout=5)
     assert _error(response, 400)["fields"] == {"content": [rules.MSG_REQUIRED]}
 
 
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("post", "api/micro/processes/nginx/stop"),
-        ("post", "api/micro/processes/monolith-web/start"),
-        ("post", "api/cloud/posts"),
-        ("get", "api/cloud/posts/1"),
-        ("get", "api/actions/act-0000000000000000"),
-        ("get", "api/monolith/events"),
-        ("get", "api/micro/posts/first"),
+        ("post", "api/micro/processes/nginx/stop/"),
+        ("post", "api/micro/processes/monolith-web/start/"),
+        ("post", "api/cloud/posts/"),
+        ("get", "api/cloud/posts/1/"),
+        ("get", "api/actions/act-0000000000000000/"),
+        ("get", "api/monolith/events/"),
+        ("get", "api/micro/posts/first/"),
         ("get", "nothing-here"),
     ],
 )
@@ -98,5 +98,5 @@ def test_unknown_stacks_processes_and_actions_are_404s(page, lab, method, path):
 
 
 def test_a_write_without_the_csrf_token_is_refused(lab):
-    response = requests.post(f"{lab.url}api/micro/moderation-delay", json={"ms": 0}, timeout=5)
+    response = requests.post(f"{lab.url}api/micro/moderation-delay/", json={"ms": 0}, timeout=5)
     assert "CSRF" in _error(response, 403)["message"]

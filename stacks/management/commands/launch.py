@@ -115,7 +115,9 @@ class Command(BaseCommand):
                 self._print_urls(stack)
             registry.attach(stacks)
             lab.start()
-            self.stdout.write(f"lab  {lab.url}")
+            self.stdout.write(
+                self.style.MIGRATE_HEADING(f"lab: {lab.url}  (both blogs side by side)")
+            )
             self.stdout.write(self.style.SUCCESS("all healthy; Ctrl-C stops everything"))
             stopping.wait()
         except KeyboardInterrupt:
@@ -123,6 +125,9 @@ class Command(BaseCommand):
         except StackError as error:
             raise CommandError(str(error)) from error
         finally:
+            # A second Ctrl-C must not cut the clean-up short (processes, Redis, the lab).
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            self.stdout.write("stopping ...")
             lab.stop()
             for stack in stacks:
                 stack.stop()

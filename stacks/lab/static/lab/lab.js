@@ -141,7 +141,7 @@
     const step = async () => {
       const column = columns[kind];
       if (column.current !== action.request_id || Date.now() - started > TRACK_FOR_MS) return;
-      const answer = await api("GET", `/api/actions/${encodeURIComponent(action.request_id)}`);
+      const answer = await api("GET", `/api/actions/${encodeURIComponent(action.request_id)}/`);
       if (answer.ok && column.current === action.request_id) {
         action.cost = answer.data.cost;
         writeCost(column, action.cost, action);
@@ -244,7 +244,7 @@
     const button = form.querySelector('button[type="submit"]');
     showFieldError(input, "");
     const title = input.value;
-    const answer = await busy(button, () => api("POST", `/api/${kind}/posts`, { title }));
+    const answer = await busy(button, () => api("POST", `/api/${kind}/posts/`, { title }));
     if (!answer.ok) return showFieldError(input, errorMessages(answer.data).join(" "));
     const action = { ...answer.data, kind: "post" };
     showAction(kind, action);
@@ -262,7 +262,7 @@
     const input = form.elements.content;
     const button = form.querySelector('button[type="submit"]');
     showFieldError(input, "");
-    const path = `/api/${kind}/posts/${postId}/comments`;
+    const path = `/api/${kind}/posts/${postId}/comments/`;
     const content = input.value;
     const answer = await busy(button, () => api("POST", path, { content }));
     if (!answer.ok) return showFieldError(input, errorMessages(answer.data).join(" "));
@@ -288,7 +288,7 @@
   async function readList(kind, button) {
     const strategy = chosenStrategy(kind);
     const query = kind === "micro" ? `?strategy=${encodeURIComponent(strategy)}` : "";
-    const answer = await busy(button, () => api("GET", `/api/${kind}/posts${query}`));
+    const answer = await busy(button, () => api("GET", `/api/${kind}/posts/${query}`));
     const line = columns[kind].root.querySelector('[data-role="action"]');
     if (!answer.ok) {
       line.textContent = errorMessages(answer.data).join(" ");
@@ -305,7 +305,7 @@
     for (const [kind, column] of Object.entries(columns)) {
       for (const entry of column.posts.values()) {
         if (!entry.post.comments.some((comment) => comment.status === "pending")) continue;
-        const answer = await api("GET", `/api/${kind}/posts/${entry.post.id}`);
+        const answer = await api("GET", `/api/${kind}/posts/${entry.post.id}/`);
         if (!answer.ok || answer.data.status !== 200) continue;
         const known = new Map(answer.data.body.comments.map((comment) => [comment.id, comment]));
         const merged = entry.post.comments.map((comment) => known.get(comment.id) || comment);
@@ -375,7 +375,7 @@
     const error = document.getElementById("processes-error");
     error.textContent = "";
     button.textContent = verb === "stop" ? "Stopping…" : "Starting…";
-    const answer = await busy(button, () => api("POST", `/api/micro/processes/${encodeURIComponent(name)}/${verb}`));
+    const answer = await busy(button, () => api("POST", `/api/micro/processes/${encodeURIComponent(name)}/${verb}/`));
     if (!answer.ok) {
       error.textContent = `${name}: ${errorMessages(answer.data).join(" ")}`;
       button.textContent = verb === "stop" ? "Stop" : "Start";
@@ -394,7 +394,7 @@
     let state = null;
     await busy(button, async () => {
       for (const kind of Object.keys(columns)) {
-        const answer = await api("POST", `/api/${kind}/moderation-delay`, { ms });
+        const answer = await api("POST", `/api/${kind}/moderation-delay/`, { ms });
         if (!answer.ok) return showFieldError(input, fieldMessage(answer.data, "ms"));
         state = answer.data;
       }
@@ -422,7 +422,7 @@
     clearTimeout(eventsTimer);
     const list = document.getElementById("events");
     if (list && !document.hidden) {
-      const answer = await api("GET", "/api/micro/events?limit=20");
+      const answer = await api("GET", "/api/micro/events/?limit=20");
       const error = document.getElementById("timeline-error");
       if (answer.ok) {
         list.replaceChildren(...answer.data.events.map(eventItem));
@@ -462,7 +462,7 @@
   }
 
   async function start() {
-    const answer = await api("GET", "/api/state");
+    const answer = await api("GET", "/api/state/");
     if (answer.ok) {
       renderState(answer.data);
       const delays = Object.values(answer.data.stacks).map((stack) => stack.moderation_delay_ms);
