@@ -20,6 +20,7 @@ def test_a_fault_during_a_workload_loses_and_doubles_nothing(micro_stack, fault)
     assert result.accepted_posts + result.refused >= 20
     assert result.refused == 0, "every write should be accepted (the outbox absorbs the fault)"
     assert (result.converged, result.lost, result.applied_twice) == (True, 0, 0)
+    assert result.dead_letters_missing == 0, "each poison message is kept as a dead letter"
 
 
 @pytest.mark.known_gap
