@@ -15,7 +15,6 @@ import json
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable
 
 import requests
@@ -28,6 +27,7 @@ from stacks.launcher import Stack
 from stacks.processes import wait_until
 
 CONVERGE_TIMEOUT = 90.0
+DOUBLED_SHOWN = 5
 COMMENT_EFFECTS = (events.COMMENT_CREATED, events.COMMENT_UPDATED)
 
 
@@ -91,20 +91,32 @@ def _stored_events(stack: Stack) -> list[dict]:
     return found
 
 
-def applied_twice(stack: Stack, workload: Workload) -> int:
-    """Effects recorded more than once: a post created twice, a comment created twice, or
-    one comment's moderation decision applied twice (each would be a distinct event)."""
-    effects = Counter()
-    for event in _stored_events(stack):
+def doubled_effects(stored_events: list[dict], workload: Workload) -> dict[str, list[str]]:
+    """The workload's effects recorded by more than one event in the store, each with those
+    events' ids: a post created twice, a comment created twice, or one comment's moderation
+    decision applied twice (each would be a distinct event). Counted by distinct event id,
+    so an event read twice (pages that overlap) is not taken for an effect applied twice."""
+    effects: dict[tuple, set[str]] = {}
+    for event in stored_events:
         data = event["data"]
         ours = workload.comments.get(data["post_id"])
         if ours is None:
             continue
         if event["type"] == events.POST_CREATED:
-            effects[("post", data["post_id"])] += 1
+            key = (events.POST_CREATED, data["post_id"])
         elif event["type"] in COMMENT_EFFECTS and data["comment_id"] in ours:
-            effects[(event["type"], data["comment_id"])] += 1
-    return sum(count - 1 for count in effects.values() if count > 1)
+            key = (event["type"], data["comment_id"])
+        else:
+            continue
+        effects.setdefault(key, set()).add(event["id"])
+    return {
+        f"{kind} {number}": sorted(ids) for (kind, number), ids in effects.items() if len(ids) > 1
+    }
+
+
+def applied_twice(stack: Stack, workload: Workload) -> dict[str, list[str]]:
+    """The doubled effects of a workload, from the whole event store (see doubled_effects)."""
+    return doubled_effects(_stored_events(stack), workload)
 
 
 def missing(stack: Stack, client: BlogClient, workload: Workload) -> dict[str, int]:
@@ -137,6 +149,8 @@ class FaultResult:
     applied_twice: int
     converge_seconds: float
     converged: bool
+    # Up to a few doubled effects with their event ids, to explain a non-zero applied_twice.
+    doubled: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     # Poison messages sent during the run that did not end up as dead letters with their error.
     dead_letters_missing: int = 0
 
@@ -184,6 +198,7 @@ def run_fault(
     except TimeoutError:
         ok = False
     check_dead_letters = getattr(inject, "dead_letters_missing", None)
+    doubled = applied_twice(stack, workload)
     return FaultResult(
         fault=name,
         actions=workload.actions,
@@ -191,9 +206,10 @@ def run_fault(
         accepted_comments=workload.comment_count,
         refused=workload.refused,
         lost=state["lost"],
-        applied_twice=applied_twice(stack, workload),
+        applied_twice=sum(len(ids) - 1 for ids in doubled.values()),
         converge_seconds=round(time.monotonic() - started, 2),
         converged=ok,
+        doubled=dict(list(doubled.items())[:DOUBLED_SHOWN]),
         dead_letters_missing=check_dead_letters(stack) if check_dead_letters else 0,
     )
 

@@ -1,12 +1,14 @@
-"""The benchmark's reliability phase, its pure parts: which faults run, and the table."""
+"""The reliability phase's pure parts: which faults run, the table, the applied-twice count."""
 
 from __future__ import annotations
 
 import pytest
 
+from shared import events
 from stacks.compare import reliability
 from stacks.compare.document import Table, render_markdown
 from stacks.compare.report import write_report
+from stacks.reliability import Workload, doubled_effects
 
 KNOWN = ["kill -9 comments-worker", "kill -9 redis", "poison messages"]
 
@@ -82,3 +84,24 @@ def test_the_report_has_the_reliability_section(raw, tmp_path):
     markdown = write_report(raw, tmp_path / "report")["markdown"].read_text()
     assert f"## {reliability.TITLE}" in markdown
     assert "| kill -9 comments-worker |" in markdown
+
+
+def _stored(event_type: str, event_id: str, **data) -> dict:
+    return {"id": event_id, "type": event_type, "data": data}
+
+
+def test_an_effect_counts_as_applied_twice_only_with_two_distinct_events():
+    workload = Workload(comments={7: {70: "apple", 71: "Orange"}})
+    created = _stored(events.POST_CREATED, "e1", post_id=7)
+    updated = _stored(events.COMMENT_UPDATED, "e2", post_id=7, comment_id=70)
+    stored = [
+        created,
+        created,  # the same stored event read twice (e.g. overlapping pages): not a double
+        updated,
+        _stored(events.COMMENT_UPDATED, "e3", post_id=7, comment_id=70),  # a real double
+        _stored(events.COMMENT_MODERATED, "e4", post_id=7, comment_id=71),  # not an effect
+        _stored(events.COMMENT_MODERATED, "e5", post_id=7, comment_id=71),
+        _stored(events.POST_CREATED, "e6", post_id=8),  # another workload's post
+        _stored(events.POST_CREATED, "e7", post_id=8),
+    ]
+    assert doubled_effects(stored, workload) == {"CommentUpdated 70": ["e2", "e3"]}
