@@ -20,14 +20,16 @@ if TYPE_CHECKING:
 DEFAULT_FAULTS = (
     "kill -9 comments-worker",
     "kill -9 eventbus-worker",
+    "kill -9 query-worker",
     "kill -9 redis",
+    "redis down 3 s",
     "redis hung 5 s",
     "relay dies after publishing (posts, comments)",
     "poison messages",
 )
 QUICK_FAULTS = ("kill -9 comments-worker",)
 # Workload per fault: posts, each followed by this many comments.
-WORKLOAD = {"posts": 10, "comments_per_post": 4}
+WORKLOAD = {"posts": 15, "comments_per_post": 4}
 QUICK_WORKLOAD = {"posts": 5, "comments_per_post": 3}
 TITLE = "Reliability: faults during a workload (micro)"
 
