@@ -1,4 +1,4 @@
-"""Study switches: make a service slow or failing, or its database unreachable, for a while.
+"""Study switches: a service slow or failing, its database unreachable, its relay crashing.
 
 Guarded: read only when the stack was started for study or test (BLOG_STUDY_MODE, which
 production mode always turns off), from the file named by BLOG_FAULT_FILE that the
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -19,6 +20,8 @@ from django.http import JsonResponse
 
 from shared.api.errors import error_body
 
+logger = logging.getLogger(__name__)
+
 MSG_INJECTED_FAULT = "This service is failing on purpose (a fault injected for study)."
 
 
@@ -28,6 +31,9 @@ class Fault:
     fail_status: int = 0  # every request answers this status (e.g. 500, 503)
     database_down: bool = False  # every SQL query fails as if the database were gone
     moderation_delay_ms: int | None = None  # overrides MODERATION_DELAY_MS
+    # One-shot: the next outbox relay exits hard after handing an event to the broker and
+    # before marking it sent (a relay dying mid-way); the switch clears itself first.
+    relay_crash_after_publish: bool = False
     until: float | None = None  # epoch seconds; None means until cleared
 
     def active(self) -> bool:
@@ -92,3 +98,29 @@ def refuse_queries_while_database_down(execute, sql, params, many, context):
     if fault is not None and fault.database_down:
         raise OperationalError("database unavailable (fault injected for study)")
     return execute(sql, params, many, context)
+
+
+RELAY_CRASH_EXIT_CODE = 70
+
+
+def relay_crash_armed() -> bool:
+    """Is the one-shot relay crash switched on for this service?"""
+    fault = current_fault()
+    return fault is not None and fault.relay_crash_after_publish
+
+
+def relay_crash(*, event_id: str) -> None:
+    """Die as a crash would (no clean-up, no marking sent), after clearing the one-shot
+    switch so that the restarted process does not die again."""
+    path = Path(os.environ["BLOG_FAULT_FILE"])
+    try:
+        switches = json.loads(path.read_text())
+    except (OSError, ValueError):
+        switches = {}
+    switches.pop("relay_crash_after_publish", None)
+    staging = path.with_suffix(f".{os.getpid()}.tmp")
+    staging.write_text(json.dumps(switches))
+    staging.replace(path)
+    logger.critical("study: the relay dies after publishing %s, before marking it sent", event_id)
+    logging.shutdown()
+    os._exit(RELAY_CRASH_EXIT_CODE)

@@ -418,11 +418,15 @@ class Stack:
 
     def inject_fault(self, service: str, *, seconds: float | None = None, **fault) -> None:
         """Make a service slow (delay_ms), failing (fail_status), its database unreachable
-        (database_down) or its moderation slow (moderation_delay_ms), for a while or until
-        cleared. Every process of the service, web and worker, sees it at its next request
-        or task. Keys as in shared.study.Fault."""
+        (database_down), its moderation slow (moderation_delay_ms) or its outbox relay die
+        once after publishing (relay_crash_after_publish), for a while or until cleared.
+        Every process of the service, web and worker, sees it at its next request or task.
+        Keys as in shared.study.Fault."""
         self.spec(service)
-        unknown = set(fault) - {"delay_ms", "fail_status", "database_down", "moderation_delay_ms"}
+        unknown = set(fault) - {
+            "delay_ms", "fail_status", "database_down", "moderation_delay_ms",
+            "relay_crash_after_publish",
+        }  # fmt: skip
         if unknown:
             raise StackError(f"unknown fault settings: {', '.join(sorted(unknown))}")
         if seconds is not None:

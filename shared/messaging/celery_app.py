@@ -13,6 +13,7 @@ from celery import Celery, signals
 # Imported for their signal receivers: per-task instrumentation, the watchdog's activity.
 from shared.instrumentation import celery_signals  # noqa: F401
 from shared.messaging import watchdog  # noqa: F401
+from shared.messaging.broker import BROKER_TRANSPORT
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,8 @@ def make_celery_app(service: str) -> Celery:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"micro.{service}.settings")
     app = Celery(service)
     app.config_from_object("django.conf:settings", namespace="CELERY")
+    # kombu's Redis transport with a failed acknowledgement no longer stalling the worker.
+    app.conf.update(broker_transport=BROKER_TRANSPORT)
     app.autodiscover_tasks()
     return app
 

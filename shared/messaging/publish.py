@@ -8,6 +8,7 @@ import logging
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from shared import study
 from shared.events import Event
 from shared.instrumentation.tally import current_request_id
 from shared.messaging.eventbus import BROKER_ERRORS, send_to_eventbus
@@ -32,7 +33,14 @@ def record_event(*, event: Event) -> None:
     )
     # robust: a failing relay must not turn a committed write into a 500 (the relay loop
     # sends the event later).
-    transaction.on_commit(lambda: relay_outbox(ids=[event.id]), robust=True)
+    transaction.on_commit(lambda: _relay_after_commit(event_id=event.id), robust=True)
+
+
+def _relay_after_commit(*, event_id: str) -> None:
+    # While the study switch that crashes the relay is on, the worker's relay loop is left
+    # to publish (and die), not the web process answering the request.
+    if not study.relay_crash_armed():
+        relay_outbox(ids=[event_id])
 
 
 def relay_outbox(*, ids: list[str] | None = None) -> int:
@@ -50,6 +58,8 @@ def relay_outbox(*, ids: list[str] | None = None) -> int:
                 attempts=outbox_event.attempts + 1, last_error=str(error)[:500]
             )
             break
+        if study.relay_crash_armed():
+            study.relay_crash(event_id=str(outbox_event.pk))  # study only: dies here, once
         try:
             OutboxEvent.objects.filter(pk=outbox_event.pk).update(
                 sent_at=timezone.now(), attempts=outbox_event.attempts + 1

@@ -2,7 +2,8 @@
 
 Seen here: after Redis hung for longer than the socket timeout, a Celery worker logged
 "Couldn't ack ... TimeoutError" and never consumed again, while its process stayed up.
-The watchdog notices messages waiting on the worker's own queue while no task has started
+That cause is fixed in shared/messaging/broker.py; the watchdog stays as a safety net for
+any other stall. It notices messages waiting on the worker's own queue while no task has started
 or finished for a while, and re-executes the worker in place (same process id, so the
 launcher or the orchestrator keeps tracking it). Its unacknowledged messages come back
 after the visibility timeout.

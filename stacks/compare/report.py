@@ -9,6 +9,7 @@ from stacks.compare import charts as drawing
 from stacks.compare import claims as judged
 from stacks.compare import gateway_hop, sections
 from stacks.compare.document import Section, render_html, render_markdown
+from stacks.compare.reliability import section as reliability_section
 from stacks.compare.summary import (
     closed_loop_rows,
     cpu_at_fewest_clients,
@@ -36,6 +37,7 @@ def build_sections(raw: dict, charts: dict) -> list[Section]:
         sections.cpu(raw),
         sections.request_counts(raw),
         sections.failure_matrix(raw),
+        reliability_section(raw),
         sections.scaling(raw, charts),
         gateway_hop.section(raw),
         sections.loadgen_check(raw),
@@ -53,6 +55,7 @@ def summary_sections(raw: dict) -> list[Section]:
         sections.write_throughput(raw),
         sections.consistency_lag(raw, {}),
         sections.cost(raw, {}),
+        reliability_section(raw),
         sections.claims(raw),
     ]
 

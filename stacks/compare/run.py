@@ -24,6 +24,7 @@ from stacks.client import BlogClient
 from stacks.compare import cost, lag, loadgen, pairs, probes, records, scaling, workload
 from stacks.compare import gateway_hop as hop
 from stacks.compare.machine import cpu_sample, machine_info, other_load
+from stacks.compare.reliability import run_phase as run_reliability_phase
 from stacks.compare.summary import closed_loop_rows, lag_figures
 from stacks.compare.workload import READ_ACTIONS, WRITE_ACTIONS, Action
 from stacks.launcher import Stack
@@ -50,6 +51,7 @@ class CompareOptions:
     pair_clients: int = 50
     lag_comments: int = 100
     lag_checks: int = 20
+    reliability_faults: list[str] = dataclasses.field(default_factory=list)
     command: str = ""
 
 
@@ -90,6 +92,7 @@ class Benchmark:
             "probes": {},
             "request_counts": None,
             "failure_matrix": None,
+            "reliability": [],
             "notes": {},
         }
 
@@ -111,6 +114,7 @@ class Benchmark:
             self.scaling_phase,
             self.probes_phase,
             self.failure_matrix_phase,
+            self.reliability_phase,
         )
         try:
             for phase in phases:
@@ -186,6 +190,11 @@ class Benchmark:
         except Exception as error:
             self.raw["notes"]["failure_matrix"] = f"failed: {error!r}"
             self.say(f"  failure matrix failed: {error!r}\n{traceback.format_exc()}")
+
+    def reliability_phase(self) -> None:
+        names, quick = self.options.reliability_faults, self.options.quick
+        rows, note = run_reliability_phase(self.micro, names, quick=quick, say=self.say)
+        self.raw["reliability"], self.raw["notes"]["reliability"] = rows, note
 
     @property
     def monolith(self) -> Stack:

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from stacks.compare.reliability import TITLE as RELIABILITY_TITLE
 from stacks.launcher import MANAGE_PY, PROJECT_DIR
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +30,7 @@ def test_compare_quick_writes_a_report_with_charts_and_raw_figures(tmp_path):
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=300,
     )
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     (report,) = (tmp_path / "out").iterdir()
@@ -47,6 +48,13 @@ def test_compare_quick_writes_a_report_with_charts_and_raw_figures(tmp_path):
     assert check["within_bounds"] >= check["checked"] - 1
     assert "## The course's claims" in finished.stdout  # the summary is printed
     assert "compare --quick" in (report / "report.md").read_text()
+    # The reliability phase: with --quick one fault, during a small workload; nothing lost,
+    # nothing applied twice, and its table in the report.
+    [fault] = raw["reliability"]
+    assert (fault["converged"], fault["lost"], fault["applied_twice"]) == (True, 0, 0)
+    assert fault["actions"] > 0
+    assert f"## {RELIABILITY_TITLE}" in (report / "report.md").read_text()
+    assert f"| {fault['fault']} " in (report / "report.md").read_text()
     assert_gateway_hop_measured(raw, (report / "report.md").read_text())
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
 from celery import shared_task
+from django.core.management import call_command
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from shared import events
@@ -163,3 +167,16 @@ def test_a_replayed_message_that_now_succeeds_is_applied_once(consumer, sent_tas
     assert ProcessedEvent.objects.filter(event_id=message["id"]).count() == 1
     assert DeadLetter.objects.count() == 1
     assert DeadLetter.objects.get().replayed_at is not None
+
+
+def test_the_dead_letters_command_lists_each_letter_with_its_error(make_dead_letter):
+    letter = make_dead_letter(task_name="comments.handle_event", message="not an event")
+    output = io.StringIO()
+    call_command("dead_letters", "--json", stdout=output)
+    [listed] = json.loads(output.getvalue())
+    assert (listed["id"], listed["task_name"], listed["message"]) == (
+        letter.pk,
+        "comments.handle_event",
+        "not an event",
+    )
+    assert listed["error"] == letter.error

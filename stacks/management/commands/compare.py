@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from stacks.compare import reliability
 from stacks.compare.report import summary_text, write_report
 from stacks.compare.run import Benchmark, CompareOptions, report_dir
 from stacks.launcher import PROJECT_DIR, StackError
@@ -111,6 +112,12 @@ class Command(BaseCommand):
             help="Stop each process in turn (default on; off with --quick).",
         )
         parser.add_argument(
+            "--reliability-faults",
+            default="default",
+            help="Faults run during a workload on micro: default (a few; one with --quick), "
+            "all, none, or comma-separated names from stacks/reliability.py.",
+        )
+        parser.add_argument(
             "--redis-url",
             default=os.environ.get("REDIS_URL") or None,
             help="Redis for micro (default: a private redis-server).",
@@ -135,6 +142,14 @@ class Command(BaseCommand):
         if sizes["posts"] < 1 or sizes["repetitions"] < 1 or sizes["duration"] <= 0:
             raise CommandError("--posts, --repetitions and --duration must be positive")
         matrix, scenarios = options["failure_matrix"], options["scenarios"]
+        try:
+            faults = reliability.chosen_faults(
+                options["reliability_faults"],
+                quick=options["quick"],
+                known=list(reliability.all_faults()),
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         return CompareOptions(
             **sizes,
             rate=options["rate"],
@@ -146,6 +161,7 @@ class Command(BaseCommand):
             failure_matrix=(not options["quick"]) if matrix is None else matrix,
             scenarios=(not options["quick"]) if scenarios is None else scenarios,
             count_posts=options["count_posts"],
+            reliability_faults=faults,
             generator_processes=options["generator_processes"],
             command=shlex.join(["python", *sys.argv]),
         )

@@ -1,0 +1,94 @@
+"""The study switch that kills the outbox relay between publishing and marking sent, once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import transaction
+
+from shared import events, study
+from shared.events import Event
+from shared.messaging import publish
+from shared.messaging.models import OutboxEvent
+
+pytestmark = pytest.mark.django_db
+
+
+class Crashed(Exception):
+    """Raised instead of os._exit, so the test can look at what the dead process left."""
+
+
+@pytest.fixture
+def sent(monkeypatch) -> list[dict]:
+    messages: list[dict] = []
+    monkeypatch.setattr(publish, "send_to_eventbus", lambda message, **kw: messages.append(message))
+    return messages
+
+
+@pytest.fixture
+def fault_file(tmp_path, monkeypatch, settings):
+    """Study mode on, a fault file, and os._exit replaced by an exception."""
+    path = tmp_path / "posts.json"
+    monkeypatch.setenv("BLOG_FAULT_FILE", str(path))
+    monkeypatch.setitem(study._cache, "mtime", None)
+    settings.STUDY_MODE = True
+
+    def exit_now(code: int) -> None:
+        raise Crashed(code)
+
+    monkeypatch.setattr(study.os, "_exit", exit_now)
+    return path
+
+
+def _record(count: int) -> list[str]:
+    ids = []
+    for number in range(count):
+        event = Event(type=events.POST_DELETED, source="posts", data={"post_id": number})
+        with transaction.atomic():
+            publish.record_event(event=event)
+        ids.append(event.id)
+    return ids
+
+
+def _arm(path) -> None:
+    path.write_text(json.dumps({"relay_crash_after_publish": True, "delay_ms": 0}))
+
+
+def test_the_relay_dies_after_publishing_before_marking_sent_and_only_once(fault_file, sent):
+    first, second = _record(2)
+    _arm(fault_file)
+
+    with pytest.raises(Crashed):
+        publish.relay_outbox()
+
+    assert [message["id"] for message in sent] == [first]
+    assert OutboxEvent.objects.filter(sent_at__isnull=False).count() == 0
+    assert json.loads(fault_file.read_text()) == {"delay_ms": 0}  # the switch cleared itself
+
+    assert publish.relay_outbox() == 2  # the restarted relay sends the first one again
+    assert [message["id"] for message in sent] == [first, first, second]
+    assert OutboxEvent.objects.filter(sent_at__isnull=True).count() == 0
+
+
+def test_while_armed_the_after_commit_relay_leaves_publishing_to_the_loop(
+    fault_file, sent, django_capture_on_commit_callbacks
+):
+    _arm(fault_file)
+    with django_capture_on_commit_callbacks(execute=True):
+        _record(1)
+    assert sent == []
+
+    fault_file.unlink()
+    with django_capture_on_commit_callbacks(execute=True):
+        [event_id] = _record(1)
+    assert [message["id"] for message in sent] == [event_id]
+
+
+def test_outside_study_mode_the_switch_is_ignored(fault_file, sent, settings):
+    settings.STUDY_MODE = False
+    _record(2)
+    _arm(fault_file)
+
+    assert publish.relay_outbox() == 2
+    assert len(sent) == 2
