@@ -119,6 +119,9 @@ class Command(BaseCommand):
                 self.style.MIGRATE_HEADING(f"lab: {lab.url}  (both blogs side by side)")
             )
             self.stdout.write(self.style.SUCCESS("all healthy; Ctrl-C stops everything"))
+            # Ctrl-C from here on just says "stop", even where a shell started this command
+            # with SIGINT ignored (a background job).
+            signal.signal(signal.SIGINT, lambda *_: stopping.set())
             stopping.wait()
         except KeyboardInterrupt:
             pass
