@@ -124,7 +124,7 @@ class Benchmark:
             self.raw["meta"]["aborted"] = f"{type(error).__name__}: {error}"
             self.say(f"stopped early: {error!r}\n{traceback.format_exc()}")
         finally:
-            _in_parallel([lambda stack=stack: _stop(stack) for stack in self.stacks.values()])
+            _in_parallel([stack.stop for stack in self.stacks.values()])
         self.raw["meta"]["other_load"] = other_load(self.cpu_at_start, cpu_sample())
         self.raw["meta"]["finished_at"] = _utc_now()
         self.raw["meta"]["duration_s"] = time.monotonic() - self.began
@@ -456,12 +456,6 @@ class Benchmark:
         self.raw["probes"]["moderation_down"] = probes.moderation_down(
             micro, post_id=self.side_posts["micro", "lag check"]
         )
-
-
-def _stop(stack: Stack) -> None:
-    """Stop every process of a stack at once (one by one takes a second each), then the rest."""
-    _in_parallel([process.stop for process in stack.processes.values()])
-    stack.stop()
 
 
 def _in_parallel(functions: list[Callable[[], None]]) -> None:
