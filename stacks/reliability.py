@@ -269,6 +269,14 @@ def replay_twice(stack: Stack) -> None:
 
 
 RELAY_CRASH_TIMEOUT = 30.0
+RELAY_CRASH_NUDGE = 10.0
+
+
+def _post_with_comment(stack: Stack, *, tag: str) -> None:
+    client = BlogClient("micro", stack.urls, timeout=10.0)
+    post = client.create_post(f"{tag} {time.time_ns()}")
+    if post.ok:
+        client.add_comment(post.body["id"], f"{tag} comment")
 
 
 def relay_crash(*services: str) -> Callable[[Stack], None]:
@@ -281,14 +289,23 @@ def relay_crash(*services: str) -> Callable[[Stack], None]:
         stack.stopped_on_purpose.update(waiting)  # about to die: not a failure of the stack
         for service in services:
             stack.inject_fault(service, relay_crash_after_publish=True)
-        deadline = time.monotonic() + RELAY_CRASH_TIMEOUT
-        while waiting and time.monotonic() < deadline:
+        started = time.monotonic()
+        nudged = False
+        while waiting and time.monotonic() < started + RELAY_CRASH_TIMEOUT:
             for name in [name for name in waiting if not stack.process(name).running]:
                 stack.clear_fault(waiting.pop(name))
                 stack.start_process(name)
+            if waiting and not nudged and time.monotonic() > started + RELAY_CRASH_NUDGE:
+                # The workload may have written its last post before the switch was seen:
+                # one more post and comment give every armed relay an event to publish.
+                _post_with_comment(stack, tag="relay crash nudge")
+                nudged = True
             time.sleep(0.05)
         if waiting:
-            raise TimeoutError(f"the relay of {', '.join(waiting)} did not crash in time")
+            tails = "\n".join(
+                f"--- {name} (last lines)\n{stack.process(name).log_tail(20)}" for name in waiting
+            )
+            raise TimeoutError(f"the relay of {', '.join(waiting)} did not crash in time\n{tails}")
 
     return inject
 
