@@ -145,6 +145,21 @@ class Stack:
             or DEV_INTERNAL_TOKEN
         )
 
+    def internal_headers(self) -> dict[str, str]:
+        """What a call to an internal endpoint sends (shared.api.permissions.HasInternalToken)."""
+        from shared.api.permissions import INTERNAL_TOKEN_HEADER
+
+        return {INTERNAL_TOKEN_HEADER: self.internal_token}
+
+    def event_page(self, *, after: int, limit: int, timeout: float = 10.0) -> requests.Response:
+        """One page of micro's event store: GET /internal/events/ on the eventbus."""
+        return requests.get(
+            f"{self.url('eventbus')}/internal/events/",
+            params={"after": after, "limit": limit},
+            headers=self.internal_headers(),
+            timeout=timeout,
+        )
+
     def metrics_headers(self) -> dict[str, str]:
         """What a scrape of /metrics sends (shared.instrumentation.metrics.scrape_allowed)."""
         return {"Authorization": f"Bearer {self.internal_token}"}

@@ -17,11 +17,9 @@ import time
 import uuid
 from collections.abc import Callable
 
-import requests
 from celery import Celery
 
 from shared import events, rules
-from shared.settings.environment import DEV_INTERNAL_TOKEN
 from stacks.client import BlogClient
 from stacks.launcher import Stack
 from stacks.processes import wait_until
@@ -80,12 +78,7 @@ def _stored_events(stack: Stack) -> list[dict]:
     """Every event in the event store (through its replay endpoint)."""
     found, after = [], 0
     while after is not None:
-        page = requests.get(
-            f"{stack.url('eventbus')}/internal/events/",
-            params={"after": after, "limit": 1000},
-            headers={"X-Internal-Token": stack.extra_env.get("INTERNAL_TOKEN", DEV_INTERNAL_TOKEN)},
-            timeout=10,
-        ).json()
+        page = stack.event_page(after=after, limit=1000).json()
         found.extend(page["events"])
         after = page["next_after"]
     return found

@@ -7,7 +7,6 @@ from typing import Any
 
 import requests
 
-from shared.settings.environment import DEV_INTERNAL_TOKEN
 from stacks.client import BlogClient
 from stacks.lab import actions, registry
 from stacks.routes import PUBLIC_ROUTES, READ_STRATEGIES
@@ -92,15 +91,10 @@ def _event_summary(event: dict[str, Any]) -> dict[str, Any]:
 
 def _read_new_events(state: registry.StackState) -> dict[str, Any] | None:
     """Page through the events stored since the last read; an error answer if the bus fails."""
-    stack = state.stack
-    token = stack.extra_env.get("INTERNAL_TOKEN", DEV_INTERNAL_TOKEN)
     while True:
         try:
-            response = requests.get(
-                f"{stack.url('eventbus')}/internal/events/",
-                params={"after": state.events_after, "limit": EVENT_PAGE_LIMIT},
-                headers={"X-Internal-Token": token},
-                timeout=EVENT_READ_TIMEOUT,
+            response = state.stack.event_page(
+                after=state.events_after, limit=EVENT_PAGE_LIMIT, timeout=EVENT_READ_TIMEOUT
             )
         except requests.RequestException as error:
             reason = "timeout" if isinstance(error, requests.Timeout) else "refused"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from stacks.compare import reliability
 from stacks.compare.report import summary_text, write_report
 from stacks.compare.run import Benchmark, CompareOptions, report_dir
 from stacks.launcher import PROJECT_DIR, StackError
+from stacks.management.commands.launch import add_connection_arguments
 
 QUICK = {
     "levels": [1, 4],
@@ -117,16 +117,7 @@ class Command(BaseCommand):
             help="Faults run during a workload on micro: default (a few; one with --quick), "
             "all, none, or comma-separated names from stacks/reliability.py.",
         )
-        parser.add_argument(
-            "--redis-url",
-            default=os.environ.get("REDIS_URL") or None,
-            help="Redis for micro (default: a private redis-server).",
-        )
-        parser.add_argument(
-            "--database-url",
-            default=os.environ.get("DATABASE_URL") or None,
-            help="PostgreSQL URL; database <name>_<service> per service (default: SQLite files).",
-        )
+        add_connection_arguments(parser)
 
     def options_from(self, options) -> CompareOptions:
         sizes = dict(QUICK if options["quick"] else DEFAULT)

@@ -31,8 +31,8 @@ def port_base_is_free(base: int, count: int) -> bool:
     return True
 
 
-def add_stack_arguments(parser) -> None:
-    """Options shared by `launch` and `demo`."""
+def add_connection_arguments(parser) -> None:
+    """Where the stacks' Redis and databases are: `launch`, `demo` and `compare`."""
     parser.add_argument(
         "--redis-url",
         default=os.environ.get("REDIS_URL") or None,
@@ -44,6 +44,11 @@ def add_stack_arguments(parser) -> None:
         help="PostgreSQL URL; each service gets database <name>_<service> "
         "(default: DATABASE_URL, else one SQLite file per service).",
     )
+
+
+def add_stack_arguments(parser) -> None:
+    """Options shared by `launch` and `demo`."""
+    add_connection_arguments(parser)
     parser.add_argument(
         "--moderation-delay-ms",
         type=int,
