@@ -10,9 +10,13 @@ from rest_framework.permissions import BasePermission
 INTERNAL_TOKEN_HEADER = "X-Internal-Token"
 
 
+def is_internal_token(given: str) -> bool:
+    """The one comparison with the shared token (constant time): internal endpoints, /metrics."""
+    return hmac.compare_digest(given.encode(), settings.INTERNAL_TOKEN.encode())
+
+
 class HasInternalToken(BasePermission):
     message = "This internal endpoint needs the X-Internal-Token header."
 
     def has_permission(self, request, view) -> bool:
-        given = request.headers.get(INTERNAL_TOKEN_HEADER, "")
-        return hmac.compare_digest(given.encode(), settings.INTERNAL_TOKEN.encode())
+        return is_internal_token(request.headers.get(INTERNAL_TOKEN_HEADER, ""))

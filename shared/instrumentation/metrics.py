@@ -13,10 +13,8 @@ in development too (the development token is shared.settings.environment.DEV_INT
 
 from __future__ import annotations
 
-import hmac
 import os
 
-from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -62,10 +60,10 @@ CHALLENGE = f'{AUTHORIZATION_SCHEME} realm="metrics"'
 
 def scrape_allowed(authorization: str) -> bool:
     """The one rule for /metrics, a web process's and a worker's: `Bearer <INTERNAL_TOKEN>`."""
+    from shared.api.permissions import is_internal_token
+
     scheme, _, token = authorization.strip().partition(" ")
-    return scheme.lower() == AUTHORIZATION_SCHEME.lower() and hmac.compare_digest(
-        token.strip().encode(), settings.INTERNAL_TOKEN.encode()
-    )
+    return scheme.lower() == AUTHORIZATION_SCHEME.lower() and is_internal_token(token.strip())
 
 
 def refusal_body() -> dict:
