@@ -36,6 +36,12 @@ def error_body(*, code: str, message: str, fields: dict[str, list[str]] | None =
     return {"code": code, "message": message, "fields": fields or {}}
 
 
+def unavailable_body(service: str, message: str | None = None) -> dict:
+    """The 503 body: the error shape plus the service that could not be reached."""
+    message = message or rules.MSG_SERVICE_UNAVAILABLE.format(service=service)
+    return {**error_body(code="service_unavailable", message=message), "service": service}
+
+
 def too_large_body(limit: int) -> dict:
     return error_body(
         code="payload_too_large",
@@ -70,11 +76,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(body, status=400)
     if isinstance(exc, OperationalError | InterfaceError):
         logger.warning("database unavailable: %s", exc)
-        body = error_body(
-            code="service_unavailable",
-            message=rules.MSG_SERVICE_UNAVAILABLE.format(service="database"),
-        )
-        return Response({**body, "service": "database"}, status=503, headers={"Retry-After": "1"})
+        return Response(unavailable_body("database"), status=503, headers={"Retry-After": "1"})
     if isinstance(exc, PostNotFound):
         body = error_body(
             code="not_found", message=str(exc.detail), fields={"post_id": [str(exc.detail)]}
@@ -94,10 +96,11 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         code = getattr(exc, "default_code", "error")
         if isinstance(exc, Http404):
             code = "not_found"
-        response.data = error_body(code=code, message=str(detail))
         if isinstance(exc, ServiceUnavailable):
-            response.data["service"] = exc.service
+            response.data = unavailable_body(exc.service, str(detail))
             response["Retry-After"] = "1"
+        else:
+            response.data = error_body(code=code, message=str(detail))
     return response
 
 

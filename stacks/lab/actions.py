@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from shared import rules
-from shared.api.errors import error_body
+from shared.api.errors import unavailable_body
 from stacks.client import Reply
 from stacks.compare.lag import QUERY_APPLY_TASK, final_visible_at
 from stacks.lab import registry
@@ -19,13 +18,8 @@ COST_WAIT_SECONDS = 1.0
 
 def unavailable(service: str, *, reason: str) -> dict[str, Any]:
     """The 503 the lab shows when nothing answered, as a gateway in front would."""
-    message = rules.MSG_SERVICE_UNAVAILABLE.format(service=service)
-    body = error_body(code="service_unavailable", message=message)
-    return {
-        **body,
-        "service": service,
-        "detail": f"No answer from {service} ({reason}); the lab answers 503 for it.",
-    }
+    detail = f"No answer from {service} ({reason}); the lab answers 503 for it."
+    return {**unavailable_body(service), "detail": detail}
 
 
 def stack_answer(reply: Reply, *, service: str) -> tuple[int, Any]:
