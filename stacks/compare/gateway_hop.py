@@ -17,6 +17,7 @@ from stacks.client import BlogClient
 from stacks.compare import cost, loadgen
 from stacks.compare.document import Section, Table
 from stacks.compare.records import ROUND
+from stacks.compare.sections import ms
 from stacks.compare.stats import latency_summary
 from stacks.launcher import Stack
 
@@ -94,8 +95,8 @@ def progress(run: dict) -> str:
     figures = latency_summary(run["latencies_ms"])
     return (
         f"rep {run['repetition']} c={run['concurrency']:<2} {run['action']:<15} "
-        f"{run['path']:<8} {figures['n']:>4} ok  p50 {_ms(figures['p50'])} ms  "
-        f"p95 {_ms(figures['p95'])} ms"
+        f"{run['path']:<8} {figures['n']:>4} ok  p50 {ms(figures['p50'])} ms  "
+        f"p95 {ms(figures['p95'])} ms"
     )
 
 
@@ -120,10 +121,6 @@ def rows(hop: dict) -> list[dict]:
     return table
 
 
-def _ms(value) -> str:
-    return "-" if value is None else f"{value:.1f}" if value < 100 else f"{value:.0f}"
-
-
 def _difference(via: float | None, direct: float | None) -> str:
     if via is None or direct is None:
         return "-"
@@ -142,8 +139,8 @@ def section(raw: dict) -> Section:
         table.append(
             [row["action"], row["concurrency"], f"{direct['n']} / {via['n']}",
              direct["errors"] + via["errors"],
-             _ms(direct["p50"]), _ms(via["p50"]), _difference(via["p50"], direct["p50"]),
-             _ms(direct["p95"]), _ms(via["p95"]), _difference(via["p95"], direct["p95"])]
+             ms(direct["p50"]), ms(via["p50"]), _difference(via["p50"], direct["p50"]),
+             ms(direct["p95"]), ms(via["p95"]), _difference(via["p95"], direct["p95"])]
         )  # fmt: skip
     headers = ["action", "clients", "n direct / via gateway", "errors", "p50 direct ms",
                "p50 via gateway ms", "p50 difference ms", "p95 direct ms",
