@@ -16,9 +16,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import OperationalError
-from django.http import JsonResponse
 
 from shared.api.errors import error_body
+from shared.api.renderers import json_response
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class FaultMiddleware:
         apply_delay()
         if fault.fail_status:
             body = error_body(code="injected_fault", message=MSG_INJECTED_FAULT)
-            return JsonResponse(body, status=fault.fail_status)
+            return json_response(body, status=fault.fail_status)
         return self.get_response(request)
 
 

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from shared import rules
+from shared.api.renderers import json_response
 
 logger = logging.getLogger(__name__)
 
@@ -106,14 +107,14 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
 def not_found_view(request, exception=None):
     body = error_body(code="not_found", message=f"No such path: {request.path}")
-    return JsonResponse(body, status=404)
+    return json_response(body, status=404)
 
 
 def server_error_view(request):
-    return JsonResponse(
+    return json_response(
         error_body(code="server_error", message="Internal server error."), status=500
     )
 
 
 def bad_request_view(request, exception=None):
-    return JsonResponse(error_body(code="bad_request", message="Bad request."), status=400)
+    return json_response(error_body(code="bad_request", message="Bad request."), status=400)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from io import BytesIO
 
 from django.conf import settings
-from django.http import JsonResponse
 
 from shared.api.errors import too_large_body
+from shared.api.renderers import json_response
 
 
 class BodySizeLimitMiddleware:
@@ -34,7 +34,7 @@ class BodySizeLimitMiddleware:
                 request.META["CONTENT_LENGTH"] = str(length)
                 request._stream = BytesIO(body)  # as Django's own HttpRequest.body does
         if length is not None and length > limit:
-            return JsonResponse(too_large_body(limit), status=413)
+            return json_response(too_large_body(limit), status=413)
         return self.get_response(request)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -24,6 +24,8 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+
+from shared.api.renderers import json_response
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
@@ -83,7 +85,7 @@ def exposition() -> bytes:
 
 def metrics_view(request):
     if not scrape_allowed(request.headers.get("Authorization", "")):
-        response = JsonResponse(refusal_body(), status=401)
+        response = json_response(refusal_body(), status=401)
         response["WWW-Authenticate"] = CHALLENGE
         return response
     return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)

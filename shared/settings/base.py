@@ -96,7 +96,7 @@ HTTP_CONNECT_TIMEOUT = env_int("BLOG_HTTP_CONNECT_TIMEOUT_MS", 1000) / 1000
 HTTP_READ_TIMEOUT = env_int("BLOG_HTTP_READ_TIMEOUT_MS", 5000) / 1000
 
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["shared.api.renderers.OrjsonRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
