@@ -11,7 +11,7 @@ from shared.api.views import PostDetailReadApi, PostListReadApi
 @extend_schema_view(
     get=extend_schema(
         description="Posts with their comments, newest first, from the read model (eventually "
-        "consistent): two SQL queries, however many posts and comments."
+        "consistent): one SQL query over stored documents, however many posts and comments."
     )
 )
 class PostCollectionApi(PostListReadApi):

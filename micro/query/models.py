@@ -3,6 +3,10 @@
 Every row keeps the revision it was last written at, so that events apply in any order (the
 highest revision wins), and deletes are tombstones (`deleted`), so that a late create cannot
 bring a deleted post or comment back.
+
+Each post also keeps its `document`: its public JSON with its live comments, exactly the
+contract's bytes, rewritten in the same transaction as every event that changes it
+(micro.query.services), so that a read assembles stored text and parses nothing.
 """
 
 from django.db import models
@@ -17,6 +21,9 @@ class Post(models.Model):
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     revision = models.PositiveIntegerField()
     deleted = models.BooleanField(default=False)
+    # Null while the post is unknown (its comments came first) or deleted: not listed.
+    # (Null, not "": "no document" is not an empty document.)
+    document = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
 
     class Meta:
         ordering = ["-created_at", "-post_id"]

@@ -2,6 +2,8 @@
 
 Each event carries the whole entity and its revision: a row is only overwritten by a higher
 revision, and a tombstone is final, so the same events in any order give the same read model.
+Every change to a post or one of its comments rewrites that post's stored document in the
+same transaction (the event handler's), so the documents follow the rows exactly.
 """
 
 from __future__ import annotations
@@ -9,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 
 from micro.query.models import Comment, Post
+from shared.api.contract import post_document
 from shared.messaging.catch_up import event_store_catch_up, reset_cursor
 from shared.messaging.models import ProcessedEvent
 
@@ -43,17 +46,63 @@ def _tombstone(model: type[models.Model], *, pk: int, revision: int, fields: dic
         rows.update(deleted=True, revision=newest)
 
 
+def _lock_post(post_id: int) -> None:
+    """Serialise the writers of one post's document until the transaction ends.
+
+    Two workers applying two comments of one post would otherwise each rebuild the document
+    without the other's comment. PostgreSQL: a transaction-level advisory lock on the post
+    id (taken before the post row may exist). SQLite: writers are serialised already
+    (transaction_mode IMMEDIATE).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [post_id])
+
+
+def post_document_build(*, post_id: int, posts=None, comments=None) -> str | None:
+    """The post's public JSON with its live comments as the rows hold them; None when the
+    post is unknown or deleted. (`posts` / `comments`: other managers, for a migration.)"""
+    posts = Post.objects if posts is None else posts
+    comments = Comment.objects if comments is None else comments
+    post = (
+        posts.filter(pk=post_id, deleted=False, created_at__isnull=False)
+        .values("title", "created_at", id=F("post_id"))
+        .first()
+    )
+    if post is None:
+        return None
+    rows = (
+        comments.filter(post_id=post_id, deleted=False)
+        .order_by("created_at", "comment_id")
+        .values("post_id", "content", "status", "created_at", id=F("comment_id"))
+    )
+    return post_document(post=post, comments=rows)
+
+
+def _document_refresh(post_id: int) -> None:
+    Post.objects.filter(pk=post_id).update(document=post_document_build(post_id=post_id))
+
+
+@transaction.atomic
 def post_apply(*, post_id: int, title: str, created_at: dt.datetime, revision: int) -> bool:
     """PostCreated / PostUpdated: upsert the post if this revision is newer (never undeletes)."""
+    _lock_post(post_id)
     fields = {"title": title, "created_at": created_at}
-    return _upsert_newer(Post, pk=post_id, revision=revision, fields=fields)
+    applied = _upsert_newer(Post, pk=post_id, revision=revision, fields=fields)
+    if applied:
+        _document_refresh(post_id)
+    return applied
 
 
+@transaction.atomic
 def post_tombstone(*, post_id: int, revision: int) -> None:
     """PostDeleted: the post disappears from the read model, and a late create cannot revive it."""
+    _lock_post(post_id)
     _tombstone(Post, pk=post_id, revision=revision, fields={})
+    _document_refresh(post_id)
 
 
+@transaction.atomic
 def comment_apply(
     *,
     comment_id: int,
@@ -64,13 +113,20 @@ def comment_apply(
     revision: int,
 ) -> bool:
     """CommentCreated / CommentUpdated: upsert the comment if this revision is newer."""
+    _lock_post(post_id)
     fields = {"post_id": post_id, "content": content, "status": status, "created_at": created_at}
-    return _upsert_newer(Comment, pk=comment_id, revision=revision, fields=fields)
+    applied = _upsert_newer(Comment, pk=comment_id, revision=revision, fields=fields)
+    if applied:
+        _document_refresh(post_id)
+    return applied
 
 
+@transaction.atomic
 def comment_tombstone(*, comment_id: int, post_id: int, revision: int) -> None:
     """CommentDeleted: the comment disappears, and a late create or update cannot revive it."""
+    _lock_post(post_id)
     _tombstone(Comment, pk=comment_id, revision=revision, fields={"post_id": post_id})
+    _document_refresh(post_id)
 
 
 def read_model_rebuild(*, wipe: bool) -> int:

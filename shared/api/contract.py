@@ -2,13 +2,17 @@
 
 DRF's serializers still describe the contract (the OpenAPI schema is made from them); the
 keys come from those serializers, and shared/tests/test_contract.py proves that what is
-built here renders byte for byte as the serializers would render it.
+built here renders byte for byte as the serializers would render it: the rows, and the
+stored documents the query service assembles its answers from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+import orjson
+
+from shared.api.renderers import render_json
 from shared.api.serializers import CommentOutputSerializer, PostOutputSerializer
 
 POST_KEYS = tuple(PostOutputSerializer().fields)
@@ -28,3 +32,14 @@ def posts_with_comments(*, posts: Iterable[dict], comments: Iterable[dict]) -> l
         if post is not None:
             post["comments"].append({key: comment[key] for key in COMMENT_KEYS})
     return list(by_id.values())
+
+
+def post_document(*, post: dict, comments: Iterable[dict]) -> str:
+    """One post with its comments (in order) as the contract's JSON text, to be stored."""
+    [post_with_comments] = posts_with_comments(posts=[post], comments=comments)
+    return render_json(post_with_comments).decode()
+
+
+def post_list_from_documents(documents: Iterable[str]) -> orjson.Fragment:
+    """The post list assembled from stored post documents (in order), ready to render."""
+    return orjson.Fragment("[" + ",".join(documents) + "]")

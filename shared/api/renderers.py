@@ -45,6 +45,8 @@ class OrjsonRenderer(JSONRenderer):
         if data is None:
             return b""
         if self.get_indent(accepted_media_type or "", renderer_context or {}) is not None:
+            if isinstance(data, orjson.Fragment):  # pre-rendered: indent it as DRF would
+                data = orjson.loads(orjson.dumps(data))
             return super().render(data, accepted_media_type, renderer_context)
         return render_json(data)
 

@@ -1,13 +1,16 @@
-"""The query service's public API: the post list with comments, in two SQL queries; one post."""
+"""The query service's public API: the post list with comments in one SQL query; one post."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.renderers import JSONRenderer
 
 from micro.query import services
+from micro.query.models import Comment, Post
 from shared import events, rules
+from shared.api.serializers import PostWithCommentsOutputSerializer
 
 pytestmark = pytest.mark.django_db
 
@@ -119,8 +122,20 @@ def test_the_list_takes_the_same_queries_for_one_post_as_for_fifty(client, a_pos
         a_post(created_at=f"2026-04-02T10:{number:02}:00+00:00", comments=10)
     fifty_posts = _list_queries(client)
 
-    assert one_post == (2, 1)
-    assert fifty_posts == (2, 50)
+    assert one_post == (1, 1)
+    assert fifty_posts == (1, 50)
+
+
+def test_the_list_and_one_post_each_run_exactly_one_sql_query(
+    client, a_post, django_assert_num_queries
+):
+    post_id = a_post(created_at="2026-04-01T10:00:00+00:00", comments=3)
+    with django_assert_num_queries(1):
+        assert client.get("/api/posts/").status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get(f"/api/posts/{post_id}/").status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get("/api/posts/999999999/").status_code == 404
 
 
 def test_one_post_with_its_comments(client, a_post):
@@ -156,3 +171,80 @@ def test_the_api_is_in_the_schema(client):
 
     assert paths["/api/posts/"]["get"]["operationId"] == "post_list"
     assert paths["/api/posts/{post_id}/"]["get"]["operationId"] == "post_get"
+
+
+def _serialized(posts) -> bytes:
+    """What the contract's serializers render for these read-model rows (live ones only)."""
+    expected = [
+        {
+            "id": post.post_id,
+            "title": post.title,
+            "created_at": post.created_at,
+            "comments": [
+                {"id": comment.comment_id, **{k: getattr(comment, k) for k in COMMENT_FIELDS}}
+                for comment in Comment.objects.filter(post_id=post.post_id, deleted=False)
+            ],
+        }
+        for post in posts
+    ]
+    return JSONRenderer().render(PostWithCommentsOutputSerializer(expected, many=True).data)
+
+
+COMMENT_FIELDS = ("post_id", "content", "status", "created_at")
+
+
+def test_the_stored_documents_render_byte_for_byte_as_the_serializers_render_the_rows(
+    client, deliver, post_event, comment_event, new_id
+):
+    early, late, gone, orphan = new_id(), new_id(), new_id(), new_id()
+    awkward = 'é 日本 😀 </script> \u2028 "quoted" \\ \t\x01'
+    # A comment before its post, a revision older than the one applied, a deleted comment,
+    # a deleted post, and microseconds (and none) in the dates.
+    deliver(
+        comment_event(
+            events.COMMENT_CREATED,
+            comment_id=new_id(),
+            post_id=early,
+            revision=1,
+            content=awkward,
+            created_at="2026-05-01T10:00:00.000001+00:00",
+        )
+    )
+    moderated = {"comment_id": new_id(), "post_id": early, "created_at": "2026-05-01T11:00:00Z"}
+    deliver(comment_event(events.COMMENT_UPDATED, revision=2, status="approved", **moderated))
+    deliver(comment_event(events.COMMENT_CREATED, revision=1, status="pending", **moderated))
+    deliver(
+        post_event(
+            events.POST_CREATED,
+            post_id=early,
+            revision=1,
+            title=awkward,
+            created_at="2026-05-01T09:00:00.120000+02:00",
+        )
+    )
+    deliver(
+        post_event(
+            events.POST_CREATED,
+            post_id=late,
+            revision=1,
+            title="Late",
+            created_at="2026-05-02T09:00:00+00:00",
+        )
+    )
+    dropped = {"comment_id": new_id(), "post_id": late}
+    deliver(comment_event(events.COMMENT_CREATED, revision=1, **dropped))
+    deliver(comment_event(events.COMMENT_DELETED, revision=2, **dropped))
+    deliver(post_event(events.POST_CREATED, post_id=gone, revision=1))
+    deliver(post_event(events.POST_DELETED, post_id=gone, revision=2))
+    deliver(comment_event(events.COMMENT_CREATED, comment_id=new_id(), post_id=orphan, revision=1))
+
+    listed = client.get("/api/posts/")
+    one = client.get(f"/api/posts/{early}/")
+
+    live = list(Post.objects.filter(deleted=False, created_at__isnull=False))
+    assert [post.post_id for post in live] == [late, early]
+    assert listed.content == _serialized(live)
+    assert one.content == _serialized([Post.objects.get(pk=early)])[1:-1]
+    assert listed["Content-Type"] == one["Content-Type"] == "application/json"
+    assert [len(post["comments"]) for post in listed.json()] == [0, 2]
+    assert listed.json()[1]["comments"][1]["status"] == "approved"

@@ -16,10 +16,12 @@ from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rest_framework.renderers import JSONRenderer
 
 from micro.query.models import Comment, Post
 from micro.query.tasks import HANDLERS
 from shared import events, rules
+from shared.api.serializers import PostWithCommentsOutputSerializer
 from shared.events import Event
 from shared.messaging.consume import apply_event
 from shared.messaging.models import ProcessedEvent
@@ -146,7 +148,24 @@ def _final_state(history: list[Step]) -> dict:
         if not row["deleted"]:
             row["created_at"] = _created_at(entity_id)
         (posts if kind == "post" else comments).append(row)
+    for post in posts:
+        if not post["deleted"]:
+            post["document"] = _document(post, comments)
     return {"posts": posts, "comments": comments}
+
+
+def _document(post: dict, comments: list[dict]) -> str:
+    """The post's JSON as the contract's serializers render it, with its live comments."""
+    live = sorted(
+        (c for c in comments if c["post_id"] == post["post_id"] and not c["deleted"]),
+        key=lambda c: (c["created_at"], c["comment_id"]),
+    )
+    body = {
+        "id": post["post_id"],
+        **post,
+        "comments": [{"id": c["comment_id"], **c} for c in live],
+    }
+    return JSONRenderer().render(PostWithCommentsOutputSerializer(body).data).decode()
 
 
 @settings(
