@@ -7,7 +7,14 @@ import datetime as dt
 from rest_framework.renderers import JSONRenderer
 
 from shared import rules
-from shared.api.contract import COMMENT_KEYS, POST_KEYS, posts_with_comments
+from shared.api.contract import (
+    COMMENT_KEYS,
+    POST_KEYS,
+    post_document,
+    post_list_from_documents,
+    posts_with_comments,
+)
+from shared.api.renderers import OrjsonRenderer
 from shared.api.serializers import PostWithCommentsOutputSerializer
 
 UTC = dt.UTC
@@ -41,6 +48,33 @@ def test_rows_render_byte_for_byte_as_the_serializers_render_them():
 
     serialized = PostWithCommentsOutputSerializer(expected, many=True).data
     assert JSONRenderer().render(built) == JSONRenderer().render(serialized)
+    assert OrjsonRenderer().render(built) == JSONRenderer().render(serialized)
+
+
+def test_stored_documents_assemble_byte_for_byte_as_the_serializers_render_the_list():
+    posts = [
+        _post(2),
+        {
+            **_post(1),
+            "title": 'é 😀 </script> \u2028 "',
+            "created_at": MOMENT.replace(microsecond=0),
+        },
+    ]
+    comments = [_comment(10, 1), _comment(11, 2, rules.PENDING), _comment(12, 1, rules.REJECTED)]
+    expected = [
+        {**post, "comments": [comment for comment in comments if comment["post_id"] == post["id"]]}
+        for post in posts
+    ]
+    documents = [
+        post_document(post=post, comments=[c for c in comments if c["post_id"] == post["id"]])
+        for post in posts
+    ]
+
+    assembled = OrjsonRenderer().render(post_list_from_documents(documents))
+
+    serialized = PostWithCommentsOutputSerializer(expected, many=True).data
+    assert assembled == JSONRenderer().render(serialized)
+    assert OrjsonRenderer().render(post_list_from_documents([])) == b"[]"
 
 
 def test_posts_keep_their_order_and_comments_theirs_and_extra_keys_are_dropped():

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from rest_framework.renderers import JSONRenderer
 
-from monolith.blog.models import Post
+from monolith.blog.models import Comment, Post
 from shared import rules
+from shared.api.serializers import PostWithCommentsOutputSerializer
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +139,46 @@ def test_get_post_with_an_id_beyond_64_bits_is_404(api_client):
 
     assert response.status_code == 404
     assert response.json()["fields"] == {"post_id": [rules.MSG_POST_NOT_FOUND]}
+
+
+def _serialized(posts) -> bytes:
+    """What the contract's serializers render for these posts (model instances)."""
+    expected = [
+        {
+            "id": post.id,
+            "title": post.title,
+            "created_at": post.created_at,
+            "comments": list(post.comments.order_by("created_at", "id")),
+        }
+        for post in posts
+    ]
+    return JSONRenderer().render(PostWithCommentsOutputSerializer(expected, many=True).data)
+
+
+def test_the_list_renders_byte_for_byte_as_the_serializers_render_the_rows(
+    api_client, make_post, make_comment
+):
+    """The dates come from the database as text (ContractDateTime): on SQLite and PostgreSQL
+    alike they read as DRF writes a datetime, with microseconds only when there are some."""
+    Post.objects.all().delete()
+    moment = dt.datetime(2026, 11, 29, 12, 0, 0, tzinfo=dt.UTC)
+    awkward = 'é 日本 😀 </script> \u2028 "quoted" \\ \t\x01'
+    quiet, busy = make_post(title=awkward), make_post()
+    Post.objects.filter(pk=quiet.pk).update(created_at=moment)
+    Post.objects.filter(pk=busy.pk).update(created_at=moment + dt.timedelta(microseconds=1))
+    for number, micro in enumerate([0, 120000, 999999, 5]):
+        comment = make_comment(post=busy, content=f"{awkward} {number}")
+        Comment.objects.filter(pk=comment.pk).update(
+            created_at=moment + dt.timedelta(seconds=number, microseconds=micro)
+        )
+
+    listed = api_client.get("/api/posts/")
+    one = api_client.get(f"/api/posts/{busy.id}/")
+
+    posts = list(Post.objects.order_by("-created_at", "-id"))
+    assert [post.id for post in posts] == [busy.id, quiet.id]
+    assert listed.content == _serialized(posts)
+    assert one.content == _serialized([Post.objects.get(pk=busy.pk)])[1:-1]
+    assert [len(post["comments"]) for post in listed.json()] == [4, 0]
+    assert listed.json()[1]["created_at"] == "2026-11-29T12:00:00Z"
+    assert listed.json()[0]["created_at"] == "2026-11-29T12:00:00.000001Z"

@@ -11,8 +11,8 @@ from shared import rules
 
 pytestmark = pytest.mark.django_db
 
-# One query for the posts, one for all their comments.
-LIST_QUERIES = 2
+# One query: the posts joined with their comments.
+LIST_QUERIES = 1
 
 
 def _many_posts_with_comments(*, posts: int, comments_each: int) -> list[Post]:
