@@ -120,6 +120,17 @@ class Stack:
     def trace_dir(self) -> Path:
         return self.run_dir / "traces"
 
+    def set_tracing(self, on: bool) -> None:
+        """Switch trace records on or off in every process of the stack at once (they look
+        for shared.instrumentation.trace.TRACING_OFF_FILE before each record)."""
+        from shared.instrumentation.trace import TRACING_OFF_FILE
+
+        switch = self.trace_dir / TRACING_OFF_FILE
+        if on:
+            switch.unlink(missing_ok=True)
+        else:
+            switch.touch()
+
     # -- addresses -----------------------------------------------------------------
     def url(self, service: str) -> str:
         return f"http://{self.host}:{self.ports[service]}"
