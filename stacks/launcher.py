@@ -29,6 +29,18 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 MANAGE_PY = PROJECT_DIR / "manage.py"
 
 
+def gunicorn_command(wsgi: str, *, bind: str, threads: int = 8) -> list[str]:
+    """The one way a web process is served: every service, and the benchmark's WSGI floor."""
+    return [
+        sys.executable, "-m", "gunicorn", wsgi,
+        "--bind", bind,
+        "--worker-class", "gthread", "--workers", "1", "--threads", str(threads),
+        "--graceful-timeout", "5", "--timeout", "30", "--no-control-socket",
+        "--chdir", str(PROJECT_DIR),
+        "--config", "python:shared.instrumentation.gunicorn_conf",
+    ]  # fmt: skip
+
+
 class StackError(RuntimeError):
     """A stack could not be started, or did not become healthy in time."""
 
@@ -319,14 +331,9 @@ class Stack:
         )
 
     def _web_command(self, spec: ServiceSpec) -> list[str]:
-        return [
-            sys.executable, "-m", "gunicorn", spec.wsgi,
-            "--bind", f"{self.host}:{self.ports[spec.name]}",
-            "--worker-class", "gthread", "--workers", "1", "--threads", str(self.web_threads),
-            "--graceful-timeout", "5", "--timeout", "30", "--no-control-socket",
-            "--chdir", str(PROJECT_DIR),
-            "--config", "python:shared.instrumentation.gunicorn_conf",
-        ]  # fmt: skip
+        return gunicorn_command(
+            spec.wsgi, bind=f"{self.host}:{self.ports[spec.name]}", threads=self.web_threads
+        )
 
     def _worker_command(self, spec: ServiceSpec) -> list[str]:
         return [
