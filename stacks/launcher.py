@@ -134,14 +134,17 @@ class Stack:
 
     def set_tracing(self, on: bool) -> None:
         """Switch trace records on or off in every process of the stack at once (they look
-        for shared.instrumentation.trace.TRACING_OFF_FILE before each record)."""
-        from shared.instrumentation.trace import TRACING_OFF_FILE
+        for shared.instrumentation.trace.TRACING_OFF_FILE), and wait until all have seen it."""
+        from shared.instrumentation.trace import SWITCH_CHECK_SECONDS, TRACING_OFF_FILE
 
         switch = self.trace_dir / TRACING_OFF_FILE
+        if on == (not switch.exists()):
+            return
         if on:
             switch.unlink(missing_ok=True)
         else:
             switch.touch()
+        time.sleep(2 * SWITCH_CHECK_SECONDS)
 
     # -- addresses -----------------------------------------------------------------
     def url(self, service: str) -> str:

@@ -14,6 +14,7 @@ from stacks.tracing import read_records
 def trace_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("BLOG_TRACE_DIR", str(tmp_path))
     monkeypatch.setattr(trace, "_files", {})
+    monkeypatch.setattr(trace, "SWITCH_CHECK_SECONDS", 0)  # see the switch at once
     return tmp_path
 
 
@@ -47,6 +48,16 @@ def test_tracing_back_on_writes_again(client, db, trace_dir):
     client.get("/api/posts/", headers={"X-Request-ID": "back-on"})
 
     assert [record["rid"] for record in _records(trace_dir)] == ["back-on"]
+
+
+def test_the_switch_is_looked_at_no_more_often_than_its_interval(trace_dir, monkeypatch):
+    monkeypatch.setattr(trace, "SWITCH_CHECK_SECONDS", 60)
+    monkeypatch.setattr(trace, "_switch", {"checked": float("-inf"), "on": False, "dir": None})
+    assert trace.tracing_on()
+    (trace_dir / trace.TRACING_OFF_FILE).touch()
+    assert trace.tracing_on()  # not looked at again yet
+    monkeypatch.setattr(trace, "SWITCH_CHECK_SECONDS", 0)
+    assert not trace.tracing_on()
 
 
 def test_a_trace_file_is_rotated_at_its_size_limit(trace_dir, monkeypatch):

@@ -339,11 +339,14 @@ class Benchmark:
         """GET /health/ of every service, and each stack's list beside a bare WSGI app
         serving its very bytes under the same gunicorn command (one client, tracing off)."""
         self.say("the floor: GET /health/ of every service; each list beside a bare WSGI app")
-        floor = self.raw["floor"]
+        floor, samples = self.raw["floor"], 100 if self.options.quick else probes.FLOOR_SAMPLES
         with self.untraced():
-            floor["health"] = {k: probes.health_floors(s) for k, s in self.stacks.items()}
+            floor["health"] = {
+                k: probes.health_floors(s, samples=samples) for k, s in self.stacks.items()
+            }
             floor["list"] = {
-                k: probes.list_floor(s, limit=self.options.posts) for k, s in self.stacks.items()
+                k: probes.list_floor(s, limit=self.options.posts, samples=samples)
+                for k, s in self.stacks.items()
             }
         for kind, figures in floor["list"].items():
             self.say(
