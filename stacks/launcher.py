@@ -29,6 +29,18 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 MANAGE_PY = PROJECT_DIR / "manage.py"
 
 
+def gunicorn_command(wsgi: str, *, bind: str, threads: int = 8) -> list[str]:
+    """The one way a web process is served: every service, and the benchmark's WSGI floor."""
+    return [
+        sys.executable, "-m", "gunicorn", wsgi,
+        "--bind", bind,
+        "--worker-class", "gthread", "--workers", "1", "--threads", str(threads),
+        "--graceful-timeout", "5", "--timeout", "30", "--no-control-socket",
+        "--chdir", str(PROJECT_DIR),
+        "--config", "python:shared.instrumentation.gunicorn_conf",
+    ]  # fmt: skip
+
+
 class StackError(RuntimeError):
     """A stack could not be started, or did not become healthy in time."""
 
@@ -119,6 +131,20 @@ class Stack:
     @property
     def trace_dir(self) -> Path:
         return self.run_dir / "traces"
+
+    def set_tracing(self, on: bool) -> None:
+        """Switch trace records on or off in every process of the stack at once (they look
+        for shared.instrumentation.trace.TRACING_OFF_FILE), and wait until all have seen it."""
+        from shared.instrumentation.trace import SWITCH_CHECK_SECONDS, TRACING_OFF_FILE
+
+        switch = self.trace_dir / TRACING_OFF_FILE
+        if on == (not switch.exists()):
+            return
+        if on:
+            switch.unlink(missing_ok=True)
+        else:
+            switch.touch()
+        time.sleep(2 * SWITCH_CHECK_SECONDS)
 
     # -- addresses -----------------------------------------------------------------
     def url(self, service: str) -> str:
@@ -308,14 +334,9 @@ class Stack:
         )
 
     def _web_command(self, spec: ServiceSpec) -> list[str]:
-        return [
-            sys.executable, "-m", "gunicorn", spec.wsgi,
-            "--bind", f"{self.host}:{self.ports[spec.name]}",
-            "--worker-class", "gthread", "--workers", "1", "--threads", str(self.web_threads),
-            "--graceful-timeout", "5", "--timeout", "30", "--no-control-socket",
-            "--chdir", str(PROJECT_DIR),
-            "--config", "python:shared.instrumentation.gunicorn_conf",
-        ]  # fmt: skip
+        return gunicorn_command(
+            spec.wsgi, bind=f"{self.host}:{self.ports[spec.name]}", threads=self.web_threads
+        )
 
     def _worker_command(self, spec: ServiceSpec) -> list[str]:
         return [

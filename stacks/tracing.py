@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
+import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from pathlib import Path
 
 from stacks.processes import wait_until
@@ -43,17 +45,68 @@ class ActionCost:
         return sum(self.requests.values()) - self.internal_requests
 
 
+class TraceIndex:
+    """The records of one trace folder by request id, read incrementally: each refresh reads
+    only the bytes appended since the last one (whole lines only), so polling an action's
+    cost (action_cost, the lab) never rescans the files. A path with a new inode was rotated
+    (shared.instrumentation.trace): it is read again from its start."""
+
+    MAX_ACTIONS = 100_000  # the oldest request ids are forgotten beyond this
+
+    def __init__(self, trace_dir: Path):
+        self.trace_dir = Path(trace_dir)
+        self.offsets: dict[Path, tuple[int, int]] = {}  # path: (inode, bytes read)
+        self.by_request: OrderedDict[str, list[dict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def records(self, request_id: str) -> list[dict]:
+        with self._lock:
+            self._refresh()
+            return list(self.by_request.get(request_id, ()))
+
+    def _refresh(self) -> None:
+        for path in sorted(self.trace_dir.glob("*.jsonl")):
+            try:
+                with path.open("rb") as lines:
+                    inode = os.fstat(lines.fileno()).st_ino
+                    known_inode, offset = self.offsets.get(path, (inode, 0))
+                    offset = offset if known_inode == inode else 0
+                    lines.seek(offset)
+                    chunk = lines.read()
+            except FileNotFoundError:
+                continue
+            complete = chunk.rfind(b"\n") + 1  # a line being written right now waits
+            self.offsets[path] = (inode, offset + complete)
+            for line in chunk[:complete].splitlines():
+                self._add(line)
+
+    def _add(self, line: bytes) -> None:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return
+        self.by_request.setdefault(record.get("rid"), []).append(record)
+        if len(self.by_request) > self.MAX_ACTIONS:
+            self.by_request.popitem(last=False)
+
+
+_indexes: dict[Path, TraceIndex] = {}
+_indexes_lock = threading.Lock()
+
+
+def trace_index(trace_dir: Path) -> TraceIndex:
+    """One index per trace folder per process (a stack's start empties its folder, so
+    an index whose files are gone starts again)."""
+    key = Path(trace_dir).resolve()
+    with _indexes_lock:
+        index = _indexes.get(key)
+        if index is None or any(not path.exists() for path in index.offsets):
+            index = _indexes[key] = TraceIndex(key)
+        return index
+
+
 def read_records(trace_dir: Path, request_id: str) -> list[dict]:
-    records = []
-    for path in sorted(Path(trace_dir).glob("*.jsonl")):
-        with path.open() as lines:
-            for line in lines:
-                if f'"rid":"{request_id}"' in line:
-                    try:
-                        records.append(json.loads(line))
-                    except ValueError:
-                        continue  # a line being written right now
-    return records
+    return trace_index(trace_dir).records(request_id)
 
 
 def summarise(records: list[dict]) -> ActionCost:

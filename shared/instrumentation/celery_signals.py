@@ -13,7 +13,7 @@ from django.conf import settings
 from shared import study
 from shared.instrumentation import metrics, tally
 from shared.instrumentation.process import become_worker, role
-from shared.instrumentation.trace import write_trace
+from shared.instrumentation.trace import tracing_on, write_trace
 from shared.instrumentation.worker_metrics import serve_worker_metrics
 
 _running: dict[str, tuple[tally.ActionTally, tuple]] = {}
@@ -72,6 +72,8 @@ def _end_task(task_id=None, task=None, state=None, **kwargs) -> None:
 
 
 def _trace(request_id: str, *, kind: str, name: str, **counts) -> None:
+    if not tracing_on():
+        return
     record = {"rid": request_id, "service": settings.SERVICE_NAME, "role": role(), "kind": kind}
     record.update(name=name, sql=0, calls_out=0, published=0, consumed=0, at=time.time())
     record.update(counts)

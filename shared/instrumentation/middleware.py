@@ -10,7 +10,7 @@ from django.conf import settings
 
 from shared.api.permissions import INTERNAL_TOKEN_HEADER
 from shared.instrumentation import metrics, tally
-from shared.instrumentation.trace import write_trace
+from shared.instrumentation.trace import tracing_on, write_trace
 
 REQUEST_ID_HEADER = tally.REQUEST_ID_HEADER
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -47,6 +47,8 @@ def _record(request, response, action: tally.ActionTally) -> None:
     seconds = action.elapsed_ms() / 1000
     metrics.HTTP_REQUESTS.labels(service, route, request.method, str(response.status_code)).inc()
     metrics.HTTP_SECONDS.labels(service, route, request.method).observe(seconds)
+    if not tracing_on():  # not asked for: no record is even built
+        return
     write_trace(
         {
             "rid": action.request_id,

@@ -123,7 +123,8 @@ def database(*, default_name: str) -> dict[str, Any]:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-        config["CONN_MAX_AGE"] = 0
+        # Connections are kept, as on PostgreSQL: a new one per request (connect, the
+        # pragmas, close) was a third of an empty request's time (docs/changes/floor.md).
         config["OPTIONS"] = {
             # Several processes write one file: wait for the lock instead of failing,
             # and take it when the transaction starts so two writers never deadlock.

@@ -186,3 +186,20 @@ def test_chunked_body_is_left_unread_when_the_server_does_not_terminate_input(
 
     assert body_limit_middleware(request).content == b"passed"
     assert stream.bytes_read == 0
+
+
+def test_the_api_path_runs_none_of_the_admins_middleware(client, db):
+    response = client.get("/api/posts/")
+
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response.headers  # XFrameOptionsMiddleware did not run
+    assert "Cookie" not in response.headers.get("Vary", "")  # nor sessions or auth
+    assert not response.cookies
+
+
+def test_the_admin_path_runs_the_admins_middleware(client, db):
+    response = client.get("/admin/login/")
+
+    assert response.status_code == 200
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "csrftoken" in response.cookies  # CSRF middleware set its cookie

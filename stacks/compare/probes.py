@@ -7,33 +7,125 @@ puts everything back, and records what the client saw.
 from __future__ import annotations
 
 import contextlib
+import http.client
+import os
 import time
+from urllib.parse import urlsplit
 
 import requests
 
 from shared import rules
 from stacks.client import BlogClient
 from stacks.compare.stats import median
-from stacks.launcher import Stack
-from stacks.processes import wait_until
+from stacks.launcher import Stack, gunicorn_command
+from stacks.processes import ManagedProcess, wait_until
+from stacks.redis_server import free_port
 from stacks.tracing import action_cost
 
 SLOW_COMMENTS_MS = 20
 SLOW_PROBE_POSTS = 10
 
 
+FLOOR_SAMPLES = 300
+FLOOR_WARM_UP = 20
+
+
 def http_floor(stack: Stack, *, samples: int = 100) -> dict:
     """Round trip of the emptiest request there is (GET /health/ of the stack's front
     service, one session, one at a time): the floor under every latency in the report."""
-    session = requests.Session()
     service = "monolith" if stack.kind == "monolith" else "query"
-    url = f"{stack.url(service)}/health/"
+    timings = _round_trips_ms(f"{stack.url(service)}/health/", samples=samples)
+    return {"service": service, "p50_ms": median(timings)}
+
+
+def _round_trips_ms(url: str, *, samples: int, warm_up: int = 10) -> list[float]:
+    """One keep-alive requests.Session (the load generator's client), one request at a time."""
+    session = requests.Session()
     timings = []
-    for _ in range(samples + 10):
+    for _ in range(samples + warm_up):
         started = time.perf_counter()
         session.get(url, timeout=5)
         timings.append((time.perf_counter() - started) * 1000)
-    return {"service": service, "p50_ms": median(timings[10:])}
+    return timings[warm_up:]
+
+
+def _raw_round_trips_ms(url: str, *, samples: int, warm_up: int = 10) -> list[float]:
+    """The same with http.client on one kept-alive connection: the cheapest Python client."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    timings = []
+    try:
+        for _ in range(samples + warm_up):
+            started = time.perf_counter()
+            connection.request("GET", path)
+            connection.getresponse().read()
+            timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        connection.close()
+    return timings[warm_up:]
+
+
+def floor_figures(url: str, *, samples: int = FLOOR_SAMPLES) -> dict:
+    """p50 of one URL at one client, through the load generator's client and through
+    http.client (their difference is the client's own share of every latency)."""
+    return {
+        "p50_ms": median(_round_trips_ms(url, samples=samples, warm_up=FLOOR_WARM_UP)),
+        "raw_p50_ms": median(_raw_round_trips_ms(url, samples=samples, warm_up=FLOOR_WARM_UP)),
+    }
+
+
+def health_floors(stack: Stack, *, samples: int = FLOOR_SAMPLES) -> dict[str, dict]:
+    """GET /health/ of every service of a stack (one service's database, where it has one)."""
+    return {
+        spec.name: floor_figures(f"{stack.url(spec.name)}/health/", samples=samples)
+        for spec in stack.services
+    }
+
+
+def wsgi_floor(stack: Stack, *, body: bytes, samples: int = FLOOR_SAMPLES) -> dict:
+    """The same response bytes from memory (stacks.floor_app) under the same gunicorn command
+    and config as the stack's web services: the Python floor for that response."""
+    folder = stack.run_dir / "floor"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "body.json").write_bytes(body)
+    port = free_port(stack.host)
+    process = ManagedProcess(
+        name="wsgi-floor",
+        command=gunicorn_command("stacks.floor_app:application", bind=f"{stack.host}:{port}"),
+        env={
+            **os.environ,
+            "BLOG_FLOOR_BODY_FILE": str(folder / "body.json"),
+            "PROMETHEUS_MULTIPROC_DIR": str(folder),
+        },
+        log_path=folder / "gunicorn.log",
+    )
+    url = f"http://{stack.host}:{port}/"
+    process.start()
+    try:
+        wait_until(lambda: _answers(url), timeout=30, message="the WSGI floor did not start")
+        return {"bytes": len(body), **floor_figures(url, samples=samples)}
+    finally:
+        process.stop()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def list_floor(stack: Stack, *, limit: int, samples: int = FLOOR_SAMPLES) -> dict:
+    """The stack's own post list at one client beside the WSGI floor for its very bytes."""
+    service = "monolith" if stack.kind == "monolith" else "query"
+    url = f"{stack.url(service)}/api/posts/?limit={limit}"
+    body = requests.get(url, timeout=10).content
+    return {
+        "service": service,
+        "list": floor_figures(url, samples=samples),
+        "wsgi_floor": wsgi_floor(stack, body=body, samples=samples),
+    }
 
 
 def sql_per_list(stack: Stack, *, limits: tuple[int, ...]) -> dict[str, int]:

@@ -33,6 +33,11 @@ def run_record(action: Action, concurrency, repetition, duration, result, cpu, d
     }
 
 
+def tracing_ab_record(record: dict, traced: bool) -> dict:
+    """One run of the tracing A/B: a closed-loop record, marked traced or not."""
+    return {**record, "traced": traced}
+
+
 def open_loop_record(action: Action, rate, duration, result) -> dict:
     keep = ("ms", "late_ms", "service_ms", "outcome")
     return {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from stacks.compare import charts as drawing
 from stacks.compare import claims as judged
-from stacks.compare import gateway_hop, sections
+from stacks.compare import floor, gateway_hop, sections
 from stacks.compare.document import Section, render_html, render_markdown
 from stacks.compare.reliability import section as reliability_section
 from stacks.compare.summary import (
@@ -29,6 +29,7 @@ def build_sections(raw: dict, charts: dict) -> list[Section]:
     return [
         sections.header(raw),
         sections.targets(raw),
+        floor.section(raw),
         sections.closed_loop(raw, charts),
         sections.open_loop(raw, charts),
         sections.write_throughput(raw),
@@ -51,6 +52,7 @@ def summary_sections(raw: dict) -> list[Section]:
     return [
         sections.header(raw),
         sections.targets(raw),
+        floor.section(raw),
         sections.closed_loop(raw, {}),
         sections.write_throughput(raw),
         sections.consistency_lag(raw, {}),
@@ -105,8 +107,8 @@ def _where_time_goes(raw: dict, stack: str, action: str, target: str) -> str | N
 
 
 LATENCY_TARGETS = (
-    ("micro", "list via query", "4 ms"),
-    ("monolith", "list", "4 ms"),
+    ("micro", "list via query", "0.52 ms"),
+    ("monolith", "list", "2.0 ms"),
     ("micro", "add comment", "5 ms"),
 )
 
@@ -133,12 +135,13 @@ def limits(raw: dict) -> Section:
         "threads; Python runs one thread of a process at a time (the GIL), so one service "
         "uses at most about one core however many clients wait.",
     ]
-    floor = raw.get("probes", {}).get("http_floor")
-    if floor:
+    http_floor = raw.get("probes", {}).get("http_floor")
+    if http_floor:
         notes.append(
             "The floor: the emptiest request (GET /health/, one client, one at a time) takes "
             + " and ".join(
-                f"{f['p50_ms']:.1f} ms on {stack} ({f['service']})" for stack, f in floor.items()
+                f"{f['p50_ms']:.1f} ms on {stack} ({f['service']})"
+                for stack, f in http_floor.items()
             )
             + " here, client and server together; every latency above includes it."
         )

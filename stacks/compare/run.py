@@ -8,6 +8,7 @@ it never spills into the next run (and its CPU is charged to the run that caused
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import importlib.util
@@ -90,6 +91,8 @@ class Benchmark:
             "scaling": [],
             "loadgen_check": [],
             "probes": {},
+            "floor": {},
+            "tracing_ab": [],
             "request_counts": None,
             "failure_matrix": None,
             "reliability": [],
@@ -108,6 +111,8 @@ class Benchmark:
             self.request_counts,
             self.prepare_data,
             self.read_phase,
+            self.floor_phase,
+            self.tracing_ab_phase,
             self.gateway_hop_phase,
             self.write_phase,
             self.pairs_phase,
@@ -273,10 +278,27 @@ class Benchmark:
         return 0.25 if self.options.quick else 1.0
 
     def warm_up(self, actions) -> None:
-        for action in actions:
-            self.closed_run(action, concurrency=2, duration=self.warm_up_seconds, repetition=0)
+        with self.untraced():
+            for action in actions:
+                self.closed_run(action, concurrency=2, duration=self.warm_up_seconds, repetition=0)
+
+    @contextlib.contextmanager
+    def untraced(self):
+        """No trace records while latency and throughput are measured (they are what the
+        request-count, lag and probe phases read; tracing_ab_phase shows what they cost)."""
+        for stack in self.stacks.values():
+            stack.set_tracing(False)
+        try:
+            yield
+        finally:
+            for stack in self.stacks.values():
+                stack.set_tracing(True)
 
     def measure(self, actions) -> list[dict]:
+        with self.untraced():
+            return self._measure(actions)
+
+    def _measure(self, actions) -> list[dict]:
         plan = workload.interleaved_plan(
             actions, levels=self.options.levels, repetitions=self.options.repetitions
         )
@@ -306,10 +328,50 @@ class Benchmark:
 
     def gateway_hop_phase(self) -> None:
         self.say("the gateway's extra hop: micro's list and comment, direct and through nginx")
-        self.raw["gateway_hop"] = hop.measure(
-            self.micro, post_ids=self.post_ids["micro"], limit=self.options.posts,
-            quick=self.options.quick, say=self.say,
-        )  # fmt: skip
+        with self.untraced():
+            self.raw["gateway_hop"] = hop.measure(
+                self.micro, post_ids=self.post_ids["micro"], limit=self.options.posts,
+                quick=self.options.quick, say=self.say,
+            )  # fmt: skip
+
+    # -- the floor ------------------------------------------------------------------------
+    def floor_phase(self) -> None:
+        """GET /health/ of every service, and each stack's list beside a bare WSGI app
+        serving its very bytes under the same gunicorn command (one client, tracing off)."""
+        self.say("the floor: GET /health/ of every service; each list beside a bare WSGI app")
+        floor, samples = self.raw["floor"], 100 if self.options.quick else probes.FLOOR_SAMPLES
+        with self.untraced():
+            floor["health"] = {
+                k: probes.health_floors(s, samples=samples) for k, s in self.stacks.items()
+            }
+            floor["list"] = {
+                k: probes.list_floor(s, limit=self.options.posts, samples=samples)
+                for k, s in self.stacks.items()
+            }
+        for kind, figures in floor["list"].items():
+            self.say(
+                f"  {kind} list p50 {records.ms(figures['list']['p50_ms'])}, the same bytes "
+                f"from memory {records.ms(figures['wsgi_floor']['p50_ms'])}"
+            )
+
+    def tracing_ab_phase(self) -> None:
+        """The list on each stack at one client, trace records on and off alternately: what
+        tracing would cost the latency phases (which run with it off)."""
+        repetitions = 2 if self.options.quick else 3
+        self.say(f"tracing A/B: each list at 1 client, traced and untraced, x{repetitions}")
+        for repetition in range(1, repetitions + 1):
+            for action in READ_ACTIONS[:2]:
+                for traced in (True, False):
+                    stack = self.stacks[action.stack]
+                    stack.set_tracing(traced)
+                    try:
+                        record = self.closed_run(
+                            action, concurrency=1, duration=self.options.duration,
+                            repetition=repetition,
+                        )  # fmt: skip
+                    finally:
+                        stack.set_tracing(True)
+                    self.raw["tracing_ab"].append(records.tracing_ab_record(record, traced))
 
     def write_phase(self) -> None:
         self.say("warming up the writes ...")

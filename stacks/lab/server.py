@@ -25,6 +25,7 @@ class LabHandler(WSGIHandler):
 
     def get_response(self, request):
         request.urlconf = LAB_URLCONF
+        request.needs_browser_middleware = True  # its page uses CSRF (BrowserOnlyMiddleware)
         return super().get_response(request)
 
 

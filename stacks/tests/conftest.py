@@ -119,6 +119,28 @@ def raw() -> dict:
             scaling_record("full, eventbus 2", {"eventbus": 2}, 0, 11.0, {"eventbus-worker": 2.0}),
         ],
         "loadgen_check": [],
+        "floor": {
+            "health": {
+                "monolith": {"monolith": {"p50_ms": 0.5, "raw_p50_ms": 0.3}},
+                "micro": {
+                    "posts": {"p50_ms": 0.55, "raw_p50_ms": 0.35},
+                    "query": {"p50_ms": 0.7, "raw_p50_ms": 0.45},
+                },
+            },
+            "list": {
+                "micro": {
+                    "service": "query",
+                    "list": {"p50_ms": 0.9, "raw_p50_ms": 0.6},
+                    "wsgi_floor": {"bytes": 40_000, "p50_ms": 0.5, "raw_p50_ms": 0.3},
+                },
+            },
+        },
+        "tracing_ab": [
+            {**closed_run("micro", "list via query", 1, [1.0, 1.02]), "traced": True},
+            {**closed_run("micro", "list via query", 1, [1.0, 1.0]), "traced": False},
+            {**closed_run("micro", "list via query", 1, [1.04, 1.04]), "traced": True},
+            {**closed_run("micro", "list via query", 1, [1.0, 1.0]), "traced": False},
+        ],
         "probes": {
             "http_floor": {
                 "monolith": {"service": "monolith", "p50_ms": 2.0},

@@ -22,13 +22,40 @@ def test_combine_all_true_holds_all_false_fails_a_mix_is_partly():
 
 def test_targets_are_judged_from_the_medians_at_one_client(raw):
     targets = claims.targets(raw)
-    query = by_name(targets, "target", "query list")
+    query = by_name(targets, "target", "query list of 50 posts x 10 comments: p50 <= 0.52")
     monolith = by_name(targets, "target", "monolith list")
-    assert (query["measured"], query["met"]) == ("6.0 ms", False)  # p50 of 5, 6, 7
-    assert (monolith["measured"], monolith["met"]) == ("3.5 ms", True)
+    assert (query["measured"], query["met"]) == ("6.00 ms", False)  # p50 of 5, 6, 7
+    assert (monolith["measured"], monolith["met"]) == ("3.50 ms", False)  # over 2.0 ms
     assert by_name(targets, "target", "create a comment on micro")["met"] is True  # 4.5 ms
     assert by_name(targets, "target", "consistency lag at idle: p50")["met"] is True
     assert by_name(targets, "target", "consistency lag at idle: p99")["met"] is True
+
+
+def test_query_list_is_judged_against_the_wsgi_floor_of_its_bytes(raw):
+    row = by_name(
+        claims.targets(raw), "target", "query list of 50 posts x 10 comments: p50 <= 1.5x"
+    )
+    assert (row["measured"], row["met"]) == ("12.0x (6.00 ms over 0.50 ms)", False)
+    near = copy.deepcopy(raw)
+    near["floor"]["list"]["micro"]["wsgi_floor"]["p50_ms"] = 4.5
+    row = by_name(
+        claims.targets(near), "target", "query list of 50 posts x 10 comments: p50 <= 1.5x"
+    )
+    assert row["met"] is True  # 6.0 / 4.5 = 1.33x
+
+
+def test_query_throughput_at_8_clients_needs_the_node_rate_and_no_errors(raw):
+    row = by_name(claims.targets(raw), "target", "query list at 8 clients")
+    assert row["met"] is False  # 2 requests in a second, and one 503
+    assert row["measured"].endswith("req/s, 1 errors")
+
+
+def test_every_service_health_must_be_under_the_floor_target(raw):
+    row = by_name(claims.targets(raw), "target", "GET /health/")
+    assert (row["measured"], row["met"]) == ("slowest micro query 0.70 ms; fastest 0.50 ms", False)
+    fast = copy.deepcopy(raw)
+    fast["floor"]["health"]["micro"]["query"]["p50_ms"] = 0.6
+    assert by_name(claims.targets(fast), "target", "GET /health/")["met"] is True
 
 
 def test_write_throughput_needs_the_rate_and_nothing_lost(raw):
@@ -41,6 +68,7 @@ def test_write_throughput_needs_the_rate_and_nothing_lost(raw):
 def test_a_target_without_a_measurement_is_not_judged(raw):
     empty = copy.deepcopy(raw)
     empty["runs"], empty["pairs"], empty["lag"], empty["probes"] = [], [], {}, {}
+    empty["floor"] = {}
     assert {target["met"] for target in claims.targets(empty)} == {None}
     assert {target["measured"] for target in claims.targets(empty)} == {"not measured"}
 

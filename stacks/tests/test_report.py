@@ -61,7 +61,8 @@ def test_write_report_writes_markdown_html_raw_json_and_charts(raw, tmp_path):
     assert kept["runs"] == raw["runs"]  # every raw sample
     assert kept["figures"]["lag"]["idle"]["p50"] == 16.5  # and the figures made from them
     assert kept["figures"]["lag"]["idle"]["curve"][-1][1] == 1.0
-    assert [t["met"] for t in kept["figures"]["targets"]][:2] == [False, True]
+    # query's list of 6 ms: over the Node figure and over 1.5x its floor of 0.5 ms
+    assert [t["met"] for t in kept["figures"]["targets"]][:2] == [False, False]
     charts = [path for name, path in paths.items() if name.startswith("chart")]
     assert {path.name for path in charts} >= {"latency.png", "lag.png", "cost.png"}
     assert all(path.read_bytes().startswith(b"\x89PNG") for path in charts)
