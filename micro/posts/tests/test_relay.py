@@ -217,7 +217,7 @@ def test_a_lost_event_is_resent_with_a_growing_backoff(confirming, broker):
 
     from django.utils import timezone
 
-    ids, _, resent = confirming
+    _, _, resent = confirming
     assert publish.outbox_confirm() == 3  # nothing queued, nothing taken: all three lost
 
     # Sent again (attempts 2): due once 10 s have passed, not after 5 s.
