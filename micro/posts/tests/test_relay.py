@@ -229,3 +229,16 @@ def test_a_lost_event_is_resent_with_a_growing_backoff(confirming, broker):
         5, 10, 20, 40, 300, 300
     ]  # fmt: skip
     assert len(resent) == 6
+
+
+def test_the_loop_leaves_an_event_just_recorded_to_the_relay_after_commit(make_post, sent_messages):
+    """Both relaying the same fresh event published one write twice (seen on a stack)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_post()
+    assert publish.relay_outbox_loop() == 0
+    OutboxEvent.objects.update(created_at=timezone.now() - timedelta(seconds=2))
+    assert publish.relay_outbox_loop() == 1
+    assert len(sent_messages) == 1
