@@ -11,10 +11,12 @@ from micro.comments.clients import posts_client
 from micro.comments.models import Comment, KnownPost
 from shared import events, rules
 from shared.api.errors import PostNotFound, ServiceUnavailable
-from shared.events import Event
+from shared.events import Event, derived_event_id
 from shared.messaging import catch_up
+from shared.messaging.eventbus import EVENTBUS_QUEUE
+from shared.messaging.in_flight import in_flight_event_ids
 from shared.messaging.models import OutboxEvent
-from shared.messaging.publish import record_event, relay_outbox
+from shared.messaging.publish import record_event, relay_outbox, resend_backoff_seconds
 
 SERVICE = "comments"
 
@@ -160,10 +162,15 @@ def comment_delete(*, comment: Comment) -> None:
 # decision, or the event that asked for it, was lost on the way; every step is idempotent).
 PENDING_RESEND_SECONDS = 20
 RESEND_BATCH = 200
+# The queues a pending comment's decision may still be on its way through.
+DECISION_QUEUES = (EVENTBUS_QUEUE, "moderation", SERVICE)
 
 
 def comment_pending_resend() -> int:
-    """Send CommentCreated again for comments that have waited too long for moderation."""
+    """Send CommentCreated again for comments whose moderation decision was lost: pending
+    for a while, with nothing on the way that could still decide them. While any of those
+    queues has a backlog nothing is taken for lost (shared.messaging.in_flight), and each
+    event is re-sent at most once per its backoff, so slowness makes no copies."""
     cutoff = timezone.now() - dt.timedelta(seconds=PENDING_RESEND_SECONDS)
     waiting = list(
         Comment.objects.filter(status=rules.PENDING, created_at__lte=cutoff).values_list(
@@ -172,12 +179,21 @@ def comment_pending_resend() -> int:
     )
     if not waiting:
         return 0
+    in_flight = in_flight_event_ids(queues=DECISION_QUEUES)
+    if in_flight is None:
+        return 0
     stale = OutboxEvent.objects.filter(
         event_type=events.COMMENT_CREATED,
         message__data__comment_id__in=waiting,
         sent_at__lte=cutoff,
-    ).values_list("id", flat=True)
-    ids = [str(event_id) for event_id in stale]
+    ).values_list("id", "sent_at", "attempts")
+    ids = [
+        str(event_id)
+        for event_id, sent_at, attempts in stale
+        if not {str(event_id), derived_event_id(str(event_id), events.COMMENT_MODERATED)}
+        & in_flight
+        and timezone.now() - sent_at >= dt.timedelta(seconds=resend_backoff_seconds(attempts))
+    ]
     OutboxEvent.objects.filter(id__in=ids).update(sent_at=None)
     return relay_outbox(ids=ids)
 

@@ -19,7 +19,7 @@ DATABASES = {"default": database(default_name="comments")}
 CELERY_TASK_DEFAULT_QUEUE = SERVICE_NAME
 # What the worker does besides consuming its queue: function -> every so many ms.
 WORKER_LOOPS = {
-    "shared.messaging.publish.relay_outbox": env_int("OUTBOX_RELAY_INTERVAL_MS", 500),
+    "shared.messaging.publish.relay_outbox_loop": env_int("OUTBOX_RELAY_INTERVAL_MS", 500),
     "shared.messaging.publish.outbox_confirm": 2000,
     "micro.comments.services.event_store_catch_up": env_int("CATCH_UP_INTERVAL_MS", 2000),
     "micro.comments.services.comment_pending_resend": 5000,

@@ -13,7 +13,8 @@ from shared.api.permissions import HasInternalToken
 from shared.api.serializers import StrictUUIDField
 from shared.events import EVENT_TYPES
 
-STORED_IDS_MAX = 500
+# 300 UUIDs are about 12 KiB of JSON: a full request stays within the 16 KiB body limit.
+STORED_IDS_MAX = 300
 
 EVENT_PAGE_LIMIT_DEFAULT = 500
 EVENT_PAGE_LIMIT_MAX = 1000
@@ -99,7 +100,7 @@ class StoredIdsInputSerializer(serializers.Serializer):
         child=StrictUUIDField(),
         min_length=1,
         max_length=STORED_IDS_MAX,
-        help_text="Event ids (1 to 500).",
+        help_text="Event ids (1 to 300).",
     )
 
 

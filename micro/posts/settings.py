@@ -19,7 +19,7 @@ DATABASES = {"default": database(default_name="posts")}
 CELERY_TASK_DEFAULT_QUEUE = SERVICE_NAME
 # What the worker does besides consuming its queue: function -> every so many ms.
 WORKER_LOOPS = {
-    "shared.messaging.publish.relay_outbox": env_int("OUTBOX_RELAY_INTERVAL_MS", 500),
+    "shared.messaging.publish.relay_outbox_loop": env_int("OUTBOX_RELAY_INTERVAL_MS", 500),
     "shared.messaging.publish.outbox_confirm": 2000,
 }
 SPECTACULAR_SETTINGS = {

@@ -9,6 +9,7 @@ from redis.exceptions import RedisError
 from shared.instrumentation.tally import REQUEST_ID_MESSAGE_HEADER
 
 PUBLISH_TASK = "eventbus.publish"
+EVENTBUS_QUEUE = "eventbus"  # where PUBLISH_TASK goes (CELERY_TASK_ROUTES by name prefix)
 BROKER_ERRORS = (KombuError, RedisError, OSError)
 
 

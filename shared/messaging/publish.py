@@ -11,12 +11,14 @@ from django.utils import timezone
 from shared import study
 from shared.events import Event
 from shared.instrumentation.tally import current_request_id
-from shared.messaging.eventbus import BROKER_ERRORS, send_to_eventbus
+from shared.messaging.eventbus import BROKER_ERRORS, EVENTBUS_QUEUE, send_to_eventbus
+from shared.messaging.in_flight import in_flight_event_ids
 from shared.messaging.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
 
 RELAY_BATCH = 200
+RELAY_LOOP_GRACE_SECONDS = 1
 
 
 def record_event(*, event: Event) -> None:
@@ -43,11 +45,22 @@ def _relay_after_commit(*, event_id: str) -> None:
         relay_outbox(ids=[event_id])
 
 
-def relay_outbox(*, ids: list[str] | None = None) -> int:
+def relay_outbox_loop() -> int:
+    """The worker loop's relay: what the relay after commit did not send (the broker was
+    away, or the web process died). It leaves an event recorded this last second to that
+    relay, which is on its way to send it: both sending it made one write publish twice."""
+    return relay_outbox(older_than_seconds=RELAY_LOOP_GRACE_SECONDS)
+
+
+def relay_outbox(*, ids: list[str] | None = None, older_than_seconds: float = 0) -> int:
     """Send unsent outbox events (those named, or the oldest) to the event bus; returns how many."""
     pending = OutboxEvent.objects.filter(sent_at__isnull=True).order_by("created_at")
     if ids is not None:
         pending = pending.filter(id__in=ids)
+    if older_than_seconds:
+        pending = pending.filter(
+            created_at__lte=timezone.now() - dt.timedelta(seconds=older_than_seconds)
+        )
     sent = 0
     for outbox_event in pending[:RELAY_BATCH]:
         try:
@@ -71,29 +84,70 @@ def relay_outbox(*, ids: list[str] | None = None) -> int:
     return sent
 
 
-# An event sent this long ago and still not seen in the event store is sent again.
+# Confirming: which sent events does the event store hold? The others are re-sent, but only
+# once nothing can still be on its way to the store (shared.messaging.in_flight), and then
+# with a backoff per event; a slow event bus makes no copies.
 CONFIRM_AFTER_SECONDS = 5
-CONFIRM_BATCH = 500
+RESEND_BACKOFF_MAX_SECONDS = 300
+# Ids per confirmation request: 200 UUIDs are about 8 KiB of JSON, half the body limit
+# (shared.settings.base.MAX_BODY_BYTES) and within the event bus's STORED_IDS_MAX.
+CONFIRM_PAGE = 200
+RESEND_BATCH = RELAY_BATCH
+
+
+def resend_backoff_seconds(attempts: int) -> float:
+    """How long after its last sending an event not yet stored may be re-sent: 5 s after the
+    first, then 10, 20 ... capped at 5 minutes (never given up: that would lose it)."""
+    return min(CONFIRM_AFTER_SECONDS * 2 ** max(attempts - 1, 0), RESEND_BACKOFF_MAX_SECONDS)
 
 
 def outbox_confirm() -> int:
-    """Ask the event bus which sent events it holds; send the others again. Returns how
-    many were sent again (a publish lost on its way, e.g. with a worker killed mid-take)."""
+    """Mark the sent events the event store holds as confirmed; re-send those really lost.
+    Returns how many were re-sent.
+
+    The broker is read before the store (see shared.messaging.in_flight): while the event
+    bus's queue has a backlog nothing is taken for lost, so a slow event bus causes no
+    re-send. Confirmation goes a page at a time, so that no request exceeds a body limit;
+    while the event bus is behind it stops at the first page of which nothing is stored
+    yet (the newer events queue behind those)."""
     from shared.messaging.catch_up import event_store_client
 
     cutoff = timezone.now() - dt.timedelta(seconds=CONFIRM_AFTER_SECONDS)
     waiting = list(
         OutboxEvent.objects.filter(
             sent_at__isnull=False, sent_at__lte=cutoff, confirmed_at__isnull=True
-        ).order_by("created_at")[:CONFIRM_BATCH]
+        )
+        .order_by("created_at")
+        .values_list("id", "sent_at", "attempts")
     )
     if not waiting:
         return 0
-    answer = event_store_client().post_json(
-        "/internal/events/stored/", {"ids": [str(outbox_event.id) for outbox_event in waiting]}
-    )
-    stored = set(answer["stored"])
-    OutboxEvent.objects.filter(id__in=stored).update(confirmed_at=timezone.now())
-    lost = [str(outbox_event.id) for outbox_event in waiting if str(outbox_event.id) not in stored]
-    OutboxEvent.objects.filter(id__in=lost).update(sent_at=None)
-    return relay_outbox(ids=lost) if lost else 0
+    in_flight = in_flight_event_ids(queues=[EVENTBUS_QUEUE])
+    client, lost = event_store_client(), []
+    for start in range(0, len(waiting), CONFIRM_PAGE):
+        page = waiting[start : start + CONFIRM_PAGE]
+        ids = [str(event_id) for event_id, _, _ in page]
+        stored = set(client.post_json("/internal/events/stored/", {"ids": ids})["stored"])
+        OutboxEvent.objects.filter(id__in=stored).update(confirmed_at=timezone.now())
+        if in_flight is None:
+            if not stored:
+                break  # the event bus is behind: the rest wait behind this page
+            continue
+        known = stored | in_flight
+        lost += [row for row in page if str(row[0]) not in known and _due(row)]
+        if len(lost) >= RESEND_BATCH:
+            break
+    return _resend([str(event_id) for event_id, _, _ in lost[:RESEND_BATCH]])
+
+
+def _due(row: tuple) -> bool:
+    _, sent_at, attempts = row
+    return timezone.now() - sent_at >= dt.timedelta(seconds=resend_backoff_seconds(attempts))
+
+
+def _resend(ids: list[str]) -> int:
+    if not ids:
+        return 0
+    logger.warning("outbox: %d event(s) lost on the way to the store; sending again", len(ids))
+    OutboxEvent.objects.filter(id__in=ids).update(sent_at=None)
+    return relay_outbox(ids=ids)

@@ -49,3 +49,26 @@ def http_stand_in() -> Iterator:
 def closed_port_url_fixture() -> str:
     """The URL of a loopback port nothing listens on (a service that is down)."""
     return closed_port_url()
+
+
+@pytest.fixture(scope="session")
+def private_redis(tmp_path_factory):
+    """A real redis-server of this test session alone, on a free port (never the shared one)."""
+    from stacks.redis_server import PrivateRedis
+
+    server = PrivateRedis(run_dir=tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def broker(private_redis, settings):
+    """The private Redis as this test's broker (CELERY_BROKER_URL), emptied before the test."""
+    import redis
+
+    client = redis.Redis.from_url(private_redis.url)
+    client.flushdb()
+    settings.CELERY_BROKER_URL = private_redis.url
+    yield client
+    client.close()

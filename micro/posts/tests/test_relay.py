@@ -124,11 +124,11 @@ def _all_sent_a_minute_ago() -> list[str]:
 
     from shared.messaging.models import OutboxEvent
 
-    OutboxEvent.objects.update(sent_at=timezone.now() - timedelta(seconds=60))
+    OutboxEvent.objects.update(sent_at=timezone.now() - timedelta(seconds=60), attempts=1)
     return [str(event_id) for event_id in OutboxEvent.objects.values_list("id", flat=True)]
 
 
-def test_confirm_marks_what_the_store_holds_and_sends_the_rest_again(db, monkeypatch):
+def test_confirm_marks_what_the_store_holds_and_sends_the_rest_again(db, monkeypatch, broker):
     from micro.posts import services
     from shared.messaging import catch_up, publish
     from shared.messaging.models import OutboxEvent
@@ -149,3 +149,96 @@ def test_confirm_marks_what_the_store_holds_and_sends_the_rest_again(db, monkeyp
     assert OutboxEvent.objects.get(id=held).confirmed_at is not None
     assert OutboxEvent.objects.filter(confirmed_at__isnull=True).count() == 2
     assert publish.outbox_confirm() == 0  # just sent again: not asked about before 5 s
+
+
+@pytest.fixture
+def confirming(db, monkeypatch):
+    """Three posts sent a minute ago, an event store holding none of them, and the
+    re-sent messages recorded."""
+    from micro.posts import services
+    from shared.messaging import catch_up
+
+    for number in range(3):
+        services.post_create(title=f"confirm {number}")
+    ids = _all_sent_a_minute_ago()
+    store = FakeEventStore(set())
+    resent: list[dict] = []
+    monkeypatch.setattr(catch_up, "event_store_client", lambda: store)
+    monkeypatch.setattr(publish, "send_to_eventbus", lambda message, **kw: resent.append(message))
+    return ids, store, resent
+
+
+def test_a_backlog_on_the_event_bus_queue_causes_no_resend(confirming, broker):
+    """The event bus is far behind: its queue holds messages, so nothing not yet stored
+    is taken for lost (this was the feedback loop: a slow bus got the backlog again)."""
+    ids, store, resent = confirming
+    broker.lpush("eventbus", b"a message the event bus has not taken yet")
+
+    assert publish.outbox_confirm() == 0
+
+    assert resent == []
+    assert store.asked == [ids]  # it stopped at the first page of which nothing is stored
+    assert OutboxEvent.objects.filter(sent_at__isnull=True).count() == 0
+
+
+def _take_without_ack(broker_url: str, message: dict) -> object:
+    """Send `message` to the event bus's queue with Celery and take it as the event bus's
+    worker does (acks late): it is then in kombu's unacked hash, on its way to the store."""
+    from celery import Celery
+
+    app = Celery("test", broker=broker_url, set_as_current=False)
+    app.conf.task_routes = {"eventbus.*": {"queue": "eventbus"}}
+    app.send_task("eventbus.publish", args=[message])
+    connection = app.connection()
+    channel = connection.default_channel
+    taken = channel.basic_get("eventbus", no_ack=False)
+    assert taken is not None
+    return connection
+
+
+def test_an_event_taken_by_the_event_bus_and_not_acknowledged_is_not_resent(
+    confirming, broker, private_redis
+):
+    ids, _, resent = confirming
+    taken_id = ids[0]
+    connection = _take_without_ack(private_redis.url, OutboxEvent.objects.get(id=taken_id).message)
+    try:
+        assert broker.llen("eventbus") == 0 and broker.hlen("unacked") == 1
+
+        assert publish.outbox_confirm() == 2
+    finally:
+        connection.close()
+
+    assert sorted(message["id"] for message in resent) == sorted(ids[1:])
+
+
+def test_a_lost_event_is_resent_with_a_growing_backoff(confirming, broker):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _, _, resent = confirming
+    assert publish.outbox_confirm() == 3  # nothing queued, nothing taken: all three lost
+
+    # Sent again (attempts 2): due once 10 s have passed, not after 5 s.
+    OutboxEvent.objects.update(sent_at=timezone.now() - timedelta(seconds=6))
+    assert publish.outbox_confirm() == 0
+    OutboxEvent.objects.update(sent_at=timezone.now() - timedelta(seconds=11))
+    assert publish.outbox_confirm() == 3
+    assert [publish.resend_backoff_seconds(n) for n in (1, 2, 3, 4, 10, 40)] == [
+        5, 10, 20, 40, 300, 300
+    ]  # fmt: skip
+    assert len(resent) == 6
+
+
+def test_the_loop_leaves_an_event_just_recorded_to_the_relay_after_commit(make_post, sent_messages):
+    """Both relaying the same fresh event published one write twice (seen on a stack)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_post()
+    assert publish.relay_outbox_loop() == 0
+    OutboxEvent.objects.update(created_at=timezone.now() - timedelta(seconds=2))
+    assert publish.relay_outbox_loop() == 1
+    assert len(sent_messages) == 1

@@ -1,0 +1,102 @@
+"""The event path under a backlog: a slow event bus gets no copies, a lost backlog is re-sent.
+
+Real stack: real Redis (the stack's private one, so FLUSHALL touches nobody else), real
+workers, real databases. The event bus's worker is stopped to make it "far behind".
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections import Counter
+
+import pytest
+import redis
+
+from stacks.processes import wait_until
+
+pytestmark = pytest.mark.e2e
+
+# shared.messaging.eventbus.EVENTBUS_QUEUE and publish.CONFIRM_AFTER_SECONDS (not imported:
+# they need Django settings, and this suite is a black box).
+EVENTBUS_QUEUE = "eventbus"
+CONFIRM_AFTER_SECONDS = 5
+# Confirmation runs every 2 s in the posts worker: three rounds past CONFIRM_AFTER_SECONDS.
+CONFIRM_ROUNDS_SECONDS = CONFIRM_AFTER_SECONDS + 3 * 2
+# More than the ~400 unconfirmed ids whose confirmation request exceeded the body limit.
+LARGE_BACKLOG = 450
+
+
+def _queued_event_ids(broker: redis.Redis) -> Counter:
+    """How often each event id waits on the event bus's queue (Celery's body: [args, ...])."""
+    waiting = Counter()
+    for raw in broker.lrange(EVENTBUS_QUEUE, 0, -1):
+        payload = json.loads(raw)
+        body = json.loads(base64.b64decode(payload["body"]))
+        waiting[body[0][0]["id"]] += 1
+    return waiting
+
+
+def _create_posts(client, count: int, tag: str) -> list[int]:
+    replies = [client.create_post(f"{tag} {number}") for number in range(count)]
+    assert [reply.status for reply in replies] == [201] * count
+    return [reply.body["id"] for reply in replies]
+
+
+def _all_in_query(client, post_ids: list[int], *, timeout: float) -> None:
+    left = set(post_ids)
+
+    def arrived() -> bool:
+        for post_id in sorted(left):
+            if client.get_post(post_id).ok:
+                left.discard(post_id)
+        return not left
+
+    wait_until(arrived, timeout=timeout, interval=0.5, message=f"{len(left)} posts not in query")
+
+
+@pytest.fixture
+def broker(micro_stack):
+    client = redis.Redis.from_url(micro_stack.redis_url)
+    wait_until(lambda: client.llen(EVENTBUS_QUEUE) == 0, timeout=30)  # start with no backlog
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def eventbus_behind(micro_stack, broker):
+    """The event bus's worker stopped (as far behind as it gets), started again afterwards."""
+    micro_stack.stop_process("eventbus-worker")
+    try:
+        yield
+    finally:
+        if not micro_stack.process("eventbus-worker").running:
+            micro_stack.start_process("eventbus-worker")
+
+
+def test_an_event_bus_far_behind_is_sent_each_event_once(
+    micro_stack, micro_client, broker, eventbus_behind, unique
+):
+    post_ids = _create_posts(micro_client, 30, f"behind {unique}")
+    wait_until(lambda: sum(_queued_event_ids(broker).values()) >= 30, timeout=10)
+
+    time.sleep(CONFIRM_ROUNDS_SECONDS)  # what is asserted is that nothing happens meanwhile
+
+    waiting = _queued_event_ids(broker)
+    assert len(waiting) == 30
+    assert set(waiting.values()) == {1}, "an event waiting on the queue was sent again"
+    micro_stack.start_process("eventbus-worker")
+    _all_in_query(micro_client, post_ids, timeout=60)
+
+
+def test_a_backlog_the_broker_loses_is_sent_again_and_reaches_query(
+    micro_stack, micro_client, broker, eventbus_behind, unique
+):
+    post_ids = _create_posts(micro_client, LARGE_BACKLOG, f"lost {unique}")
+    wait_until(lambda: broker.llen(EVENTBUS_QUEUE) >= LARGE_BACKLOG, timeout=30)
+
+    broker.flushall()  # the stack's private Redis loses everything, the backlog with it
+
+    micro_stack.start_process("eventbus-worker")
+    _all_in_query(micro_client, post_ids, timeout=90)
