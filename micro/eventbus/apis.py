@@ -13,7 +13,7 @@ from shared.api.permissions import HasInternalToken
 from shared.api.serializers import StrictUUIDField
 from shared.events import EVENT_TYPES
 
-STORED_IDS_MAX = 500
+STORED_IDS_MAX = rules.STORED_IDS_MAX
 
 EVENT_PAGE_LIMIT_DEFAULT = 500
 EVENT_PAGE_LIMIT_MAX = 1000

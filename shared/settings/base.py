@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.rules import ID_MAX, ID_MIN
+from shared.rules import MAX_BODY_BYTES as BODY_LIMIT_FROM_FIELDS
 from shared.settings.environment import (
     allowed_hosts,
     check_database_password,
@@ -86,8 +87,9 @@ STATIC_URL = "/static/"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 
-# Request bodies over this size get a 413 before they are parsed.
-MAX_BODY_BYTES = env_int("BLOG_MAX_BODY_BYTES", 16_384)
+# Request bodies over this size get a 413 before they are parsed. The default follows from
+# the field limits (shared.rules.MAX_BODY_BYTES), so that every valid body fits.
+MAX_BODY_BYTES = env_int("BLOG_MAX_BODY_BYTES", BODY_LIMIT_FROM_FIELDS)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 MODERATION_DELAY_MS = env_int("MODERATION_DELAY_MS", 0)
 INTERNAL_TOKEN = internal_token()
@@ -97,7 +99,7 @@ HTTP_READ_TIMEOUT = env_int("BLOG_HTTP_READ_TIMEOUT_MS", 5000) / 1000
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["shared.api.parsers.JsonParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
