@@ -5,8 +5,6 @@ import json
 from gunicorn import util
 from prometheus_client import multiprocess
 
-from shared.api.errors import error_body
-
 # Keep-alive: how long an idle client connection stays open (seconds). Longer than the
 # internal clients' and the load generator's pauses between requests, so that gunicorn
 # does not close a connection at the moment a client reuses it (a reset under load).
@@ -21,6 +19,8 @@ def child_exit(server, worker) -> None:
 def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
     """gunicorn's own refusals (an over-long request line: 414, headers too large: 431, a
     malformed request: 400) in the contract's JSON error shape instead of gunicorn's HTML."""
+    from shared.api.errors import error_body  # once the app is loaded (it imports Django)
+
     code = reason.lower().replace(" ", "_") or "bad_request"
     body = json.dumps(error_body(code=code, message=mesg or reason)).encode()
     head = (
