@@ -134,6 +134,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker keeps reconnecting for as long as Redis is away, instead of giving up.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Remote control (ping, inspect, shutdown, pool_restart over the broker) is off: anyone who
+# can reach Redis could stop every worker. Readiness is the worker's ready file instead
+# (shared.messaging.celery_app). A study that wants `celery inspect` turns it on.
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = STUDY_MODE and env_bool("BLOG_CELERY_REMOTE_CONTROL")
 # Redis transport options: https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A message taken but not acknowledged (its worker was killed) is handed out again
