@@ -31,6 +31,8 @@ DJANGO_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Throttles the admin login against guessing (django-axes; settings AXES_* below).
+    "axes",
 ]
 THIRD_PARTY_APPS = ["rest_framework", "drf_spectacular"]
 SHARED_APPS = ["shared.api", "shared.instrumentation"]
@@ -47,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 # Services without a database of their own (moderation, aggregator) run no admin,
@@ -59,6 +62,18 @@ API_ONLY_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
 ]
+
+# The admin login, throttled: after AXES_FAILURE_LIMIT wrong passwords for one username from
+# one address, that pair is locked out (429) for AXES_COOLOFF_TIME hours; a right one resets.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("BLOG_ADMIN_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = 0.25
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 
 TEMPLATES = [
     {
