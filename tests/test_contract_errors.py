@@ -262,3 +262,16 @@ def test_the_web_servers_own_refusals_are_in_the_json_error_shape(request, kind,
     assert head.startswith(b"HTTP/1.1 414 ")
     assert b"Content-Type: application/json" in head
     assert json.loads(body)["code"] == "uri_too_long"
+
+
+@pytest.mark.parametrize(("kind", "service"), EVERY_SERVICE)
+def test_head_gets_no_body_and_logs_no_warning(request, kind, service):
+    stack = request.getfixturevalue(f"{kind}_stack")
+    log = stack.run_dir / "logs" / f"{service}-web.log"
+    warnings_before = log.read_text().count("WARNING")
+    for path in ("/health/", "/api/schema/", BODY_PATHS[service], "/nothing-here/"):
+        response = requests.head(f"{stack.url(service)}{path}", timeout=10)
+        assert response.content == b""
+    # The same process answers a GET after the HEADs, so their log lines are written by now.
+    assert requests.get(f"{stack.url(service)}/health/", timeout=10).status_code == 200
+    assert log.read_text().count("WARNING") == warnings_before

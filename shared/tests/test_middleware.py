@@ -186,3 +186,15 @@ def test_chunked_body_is_left_unread_when_the_server_does_not_terminate_input(
 
     assert body_limit_middleware(request).content == b"passed"
     assert stream.bytes_read == 0
+
+
+def test_an_answer_to_head_has_the_headers_of_get_and_no_body():
+    def view(request):
+        response = HttpResponse(b'{"ok": true}', content_type="application/json")
+        response["Content-Length"] = "12"
+        return response
+
+    response = BodySizeLimitMiddleware(view)(RequestFactory().head("/health/"))
+
+    assert response.content == b""
+    assert response["Content-Length"] == "12"
