@@ -11,6 +11,33 @@ LIST_LIMIT_MAX = 500
 # Ids and event sequence numbers are 64-bit (BigAutoField) in every database.
 ID_MIN = 1
 ID_MAX = 2**63 - 1
+# How many event ids one question to the event store may name (POST /internal/events/stored/).
+STORED_IDS_MAX = 500
+
+# A JSON body nested deeper than this is refused (400 naming `body`) before it is parsed,
+# far below the depth at which Python's json recursion would fail. A valid body is 2 deep.
+JSON_MAX_DEPTH = 32
+# The body limit follows from the field limits, so that every valid body fits however it is
+# written: a character takes at most 12 bytes in JSON (an astral one as a \u-escaped
+# surrogate pair, "\ud83c\udf4a"), an ASCII one at most 6 ("\u0061"); a UUID has 36.
+JSON_CHAR_MAX_BYTES = 12
+JSON_ASCII_CHAR_MAX_BYTES = 6
+UUID_LENGTH = 36
+# Keys, quotes, braces, commas and ordinary white space around the values.
+BODY_ENVELOPE_BYTES = 1024
+
+
+def worst_case_body_bytes() -> dict[str, int]:
+    """The largest valid value of each JSON body, written in its longest JSON form."""
+    return {
+        "post": TITLE_MAX_LENGTH * JSON_CHAR_MAX_BYTES,
+        "comment": CONTENT_MAX_LENGTH * JSON_CHAR_MAX_BYTES,
+        # Each id: quoted, \u-escaped, followed by ", ".
+        "stored_ids": STORED_IDS_MAX * (UUID_LENGTH * JSON_ASCII_CHAR_MAX_BYTES + 4),
+    }
+
+
+MAX_BODY_BYTES = BODY_ENVELOPE_BYTES + max(worst_case_body_bytes().values())
 
 APPROVED = "approved"
 REJECTED = "rejected"
@@ -29,6 +56,7 @@ MSG_CONTENT_TOO_LONG = f"Ensure this field has no more than {CONTENT_MAX_LENGTH}
 MSG_POST_NOT_FOUND = "No post with this id."
 MSG_BODY_NOT_OBJECT = "The request body must be a JSON object."
 MSG_MALFORMED_JSON = "The request body is not valid JSON."
+MSG_BODY_TOO_DEEP = f"The request body is nested deeper than {JSON_MAX_DEPTH} levels."
 MSG_BODY_TOO_LARGE = "The request body is larger than {limit} bytes."
 MSG_LIMIT_INVALID = f"Must be a whole number from 1 to {LIST_LIMIT_MAX}."
 MSG_SERVICE_UNAVAILABLE = "The {service} service is unavailable; try again shortly."

@@ -10,6 +10,7 @@ import atexit
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from shared.settings.environment import DEV_INTERNAL_TOKEN
 from stacks.gateway import Gateway
 from stacks.processes import ManagedProcess, stop_all, wait_until
 from stacks.redis_server import PrivateRedis, free_port
@@ -27,6 +27,8 @@ from stacks.routes import STACK_SERVICES, ServiceSpec, service_env_urls
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MANAGE_PY = PROJECT_DIR / "manage.py"
+# Where a launch writes its internal token (for the lab, compare and anyone attaching).
+INTERNAL_TOKEN_FILE = "internal_token"
 
 
 def gunicorn_command(wsgi: str, *, bind: str, threads: int = 8) -> list[str]:
@@ -127,6 +129,8 @@ class Stack:
         self.processes: dict[str, ManagedProcess] = {}
         # Processes stopped on purpose (fault injection): wait_healthy does not wait for them.
         self.stopped_on_purpose: set[str] = set()
+        # A fresh internal token per launch, unless INTERNAL_TOKEN is given (never a fixed one).
+        self._launch_token = secrets.token_urlsafe(32)
 
     @property
     def trace_dir(self) -> Path:
@@ -163,13 +167,24 @@ class Stack:
 
     @property
     def internal_token(self) -> str:
-        """The token the stack's internal endpoints and /metrics want (the development one
-        unless INTERNAL_TOKEN is given)."""
+        """The token the stack's internal endpoints and /metrics want: INTERNAL_TOKEN when
+        given, else one made fresh for this launch (written to <run dir>/internal_token)."""
         return (
             self.extra_env.get("INTERNAL_TOKEN")
             or os.environ.get("INTERNAL_TOKEN")
-            or DEV_INTERNAL_TOKEN
+            or self._launch_token
         )
+
+    @property
+    def internal_token_file(self) -> Path:
+        return self.run_dir / INTERNAL_TOKEN_FILE
+
+    def _write_internal_token(self) -> None:
+        """Write the token where the tools that attach to this launch find it (owner only)."""
+        self.internal_token_file.unlink(missing_ok=True)
+        descriptor = os.open(self.internal_token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as token_file:
+            token_file.write(self.internal_token + "\n")
 
     def internal_headers(self) -> dict[str, str]:
         """What a call to an internal endpoint sends (shared.api.permissions.HasInternalToken)."""
@@ -207,6 +222,7 @@ class Stack:
                 self.database_url, service=spec.name, run_dir=self.run_dir
             ),
             **service_env_urls(self.urls),
+            "INTERNAL_TOKEN": self.internal_token,
             **self.extra_env,
         }
         if self.redis_url:
@@ -216,6 +232,7 @@ class Stack:
     # -- life cycle ----------------------------------------------------------------
     def start(self, *, timeout: float = 90.0) -> Stack:
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        self._write_internal_token()
         atexit.register(self.stop)
         try:
             if self.kind == "micro" and not self.redis_url:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
+import uuid
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -14,7 +17,7 @@ from stacks.routes import PUBLIC_ROUTES, STACK_SERVICES
 # What this checks does not depend on the database: run on SQLite only (see Makefile).
 pytestmark = [pytest.mark.e2e, pytest.mark.any_database]
 
-TOO_BIG = 16_384 + 1
+TOO_BIG = rules.MAX_BODY_BYTES + 1
 
 BAD_POSTS = [
     pytest.param({}, "title", rules.MSG_REQUIRED, id="missing"),
@@ -162,3 +165,113 @@ def test_a_chunked_body_within_the_limit_is_read(client, unique):
 
     assert response.status_code == 201
     assert response.json()["title"] == title
+
+
+# The services whose endpoints take a JSON body, each with its worst-case valid body: every
+# field at its limit, every character in its longest JSON spelling (shared.rules).
+ORANGE = "\\ud83c\\udf4a"  # U+1F34A as JSON writes it escaped: 12 bytes for 1 character
+
+
+def _escaped(text: str) -> str:
+    return "".join(f"\\u{ord(char):04x}" for char in text)
+
+
+def _worst_case_bodies(stack, service: str) -> tuple[str, bytes]:
+    if service in ("monolith", "posts"):
+        return "/api/posts/", ('{"title": "' + ORANGE * rules.TITLE_MAX_LENGTH + '"}').encode()
+    if service in ("comments", "moderation"):
+        content = ORANGE * rules.CONTENT_MAX_LENGTH
+        if service == "moderation":
+            return "/api/moderation/decisions/", ('{"content": "' + content + '"}').encode()
+        post = requests.post(
+            f"{stack.url('posts')}/api/posts/", json={"title": "Worst case"}, timeout=10
+        ).json()
+        body = ('{"content": "' + content + '"}').encode()
+        return f"/api/posts/{post['id']}/comments/", body
+    ids = ", ".join(f'"{_escaped(str(uuid.uuid4()))}"' for _ in range(rules.STORED_IDS_MAX))
+    return "/internal/events/stored/", ('{"ids": [' + ids + "]}").encode()
+
+
+BODY_SERVICES = [
+    pytest.param(kind, name, id=name)
+    for kind, name in [
+        ("monolith", "monolith"),
+        ("micro", "posts"),
+        ("micro", "comments"),
+        ("micro", "moderation"),
+        ("micro", "eventbus"),
+    ]
+]
+
+
+@pytest.mark.parametrize(("kind", "service"), BODY_SERVICES)
+def test_the_worst_case_valid_body_of_every_endpoint_fits_the_limit(request, kind, service):
+    stack = request.getfixturevalue(f"{kind}_stack")
+    path, body = _worst_case_bodies(stack, service)
+    assert len(body) <= rules.MAX_BODY_BYTES
+    response = requests.post(
+        f"{stack.url(service)}{path}",
+        data=body,
+        headers={"Content-Type": "application/json", **stack.internal_headers()},
+        timeout=10,
+    )
+    assert response.status_code in (200, 201), response.text[:300]
+
+
+@pytest.mark.parametrize(
+    "nesting", [b"[" * 2000 + b"]" * 2000, b'{"a":' * 2000 + b"1" + b"}" * 2000]
+)
+@pytest.mark.parametrize(("kind", "service"), BODY_SERVICES)
+def test_a_body_nested_too_deep_is_a_400_naming_the_body(request, kind, service, nesting):
+    stack = request.getfixturevalue(f"{kind}_stack")
+    path = BODY_PATHS[service].replace("/1/", "/999999/")
+    response = requests.post(
+        f"{stack.url(service)}{path}",
+        data=nesting,
+        headers={"Content-Type": "application/json", **stack.internal_headers()},
+        timeout=10,
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"body": [rules.MSG_BODY_TOO_DEEP]}
+
+
+@pytest.mark.parametrize(("kind", "service"), EVERY_SERVICE)
+def test_the_schema_answers_a_wrong_method_in_the_json_error_shape(request, kind, service):
+    stack = request.getfixturevalue(f"{kind}_stack")
+    response = requests.post(f"{stack.url(service)}/api/schema/", timeout=10)
+    assert response.status_code == 405
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def _raw_request(url: str, request_line: bytes) -> bytes:
+    address = urlsplit(url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(request_line + b"\r\nHost: localhost\r\n\r\n")
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize(("kind", "service"), EVERY_SERVICE)
+def test_the_web_servers_own_refusals_are_in_the_json_error_shape(request, kind, service):
+    stack = request.getfixturevalue(f"{kind}_stack")
+    answer = _raw_request(stack.url(service), b"GET /" + b"a" * 10_000 + b" HTTP/1.1")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 414 ")
+    assert b"Content-Type: application/json" in head
+    assert json.loads(body)["code"] == "uri_too_long"
+
+
+@pytest.mark.parametrize(("kind", "service"), EVERY_SERVICE)
+def test_head_gets_no_body_and_logs_no_warning(request, kind, service):
+    stack = request.getfixturevalue(f"{kind}_stack")
+    log = stack.run_dir / "logs" / f"{service}-web.log"
+    warnings_before = log.read_text().count("WARNING")
+    for path in ("/health/", "/api/schema/", BODY_PATHS[service], "/nothing-here/"):
+        response = requests.head(f"{stack.url(service)}{path}", timeout=10)
+        assert response.content == b""
+    # The same process answers a GET after the HEADs, so their log lines are written by now.
+    assert requests.get(f"{stack.url(service)}/health/", timeout=10).status_code == 200
+    assert log.read_text().count("WARNING") == warnings_before

@@ -13,8 +13,7 @@ from shared.api.permissions import HasInternalToken
 from shared.api.serializers import StrictUUIDField
 from shared.events import EVENT_TYPES
 
-# 300 UUIDs are about 12 KiB of JSON: a full request stays within the 16 KiB body limit.
-STORED_IDS_MAX = 300
+STORED_IDS_MAX = rules.STORED_IDS_MAX
 
 EVENT_PAGE_LIMIT_DEFAULT = 500
 EVENT_PAGE_LIMIT_MAX = 1000

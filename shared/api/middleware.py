@@ -1,4 +1,5 @@
-"""Middleware every deployable runs: a body size limit enforced before parsing."""
+"""Middleware every deployable runs: a body size limit enforced before parsing, and no body
+on an answer to HEAD."""
 
 from __future__ import annotations
 
@@ -35,7 +36,19 @@ class BodySizeLimitMiddleware:
                 request._stream = BytesIO(body)  # as Django's own HttpRequest.body does
         if length is not None and length > limit:
             return json_response(too_large_body(limit), status=413)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            _drop_body(response)
+        return response
+
+
+def _drop_body(response) -> None:
+    """HEAD gets the GET's headers (Content-Length too) and no body. Django's WSGI handler
+    sends the body anyway, and gunicorn then logs a WARNING for every HEAD request."""
+    if response.streaming:
+        response.streaming_content = ()
+    else:
+        response.content = b""
 
 
 def _declared_length(request) -> int | None:

@@ -1,8 +1,34 @@
 """Gunicorn settings the launcher (and the container image) use for every web process."""
 
+import json
+
+from gunicorn import util
 from prometheus_client import multiprocess
+
+# Keep-alive: how long an idle client connection stays open (seconds). Longer than the
+# internal clients' and the load generator's pauses between requests, so that gunicorn
+# does not close a connection at the moment a client reuses it (a reset under load).
+keepalive = 75
 
 
 def child_exit(server, worker) -> None:
     """Tell prometheus-client a worker is gone, so its live gauges are dropped."""
     multiprocess.mark_process_dead(worker.pid)
+
+
+def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own refusals (an over-long request line: 414, headers too large: 431, a
+    malformed request: 400) in the contract's JSON error shape instead of gunicorn's HTML."""
+    from shared.api.errors import error_body  # once the app is loaded (it imports Django)
+
+    code = reason.lower().replace(" ", "_") or "bad_request"
+    body = json.dumps(error_body(code=code, message=mesg or reason)).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin1") + body)
+
+
+# gunicorn's workers answer their own errors through gunicorn.util.write_error.
+util.write_error = write_json_error

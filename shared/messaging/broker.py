@@ -1,4 +1,5 @@
-"""kombu's Redis transport, with one fix: an acknowledgement that fails does not stall the worker.
+"""kombu's Redis transport, with two fixes: an acknowledgement that fails does not stall the
+worker, and an entry on a queue that is not a well-formed Celery message does not kill it.
 
 kombu 5.7.0 (the newest release) acknowledges a message on Redis by removing it from the
 unacked index and then forgetting it locally. When Redis times out on the first step
@@ -13,7 +14,17 @@ delivered again, and the consumers' inboxes drop it.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import logging
+from queue import Empty
+
 from kombu.transport import redis, virtual
+from kombu.utils import json as kombu_json
+from kombu.utils.encoding import bytes_to_str
+
+logger = logging.getLogger(__name__)
 
 BROKER_TRANSPORT = "shared.messaging.broker:Transport"
 
@@ -35,8 +46,135 @@ class QoS(redis.QoS):
             virtual.QoS.ack(self, delivery_tag)
 
 
+# An entry larger than this is not a message of ours (a worst-case event is a few KiB).
+MESSAGE_MAX_BYTES = 1_048_576
+# How much of an unreadable entry a dead letter keeps (its length is noted too).
+RAW_KEPT_BYTES = 65_536
+UNREADABLE_TASK = "{queue}.unreadable"
+
+
+class UnreadableMessage(ValueError):
+    """An entry on a queue that kombu and Celery could not read: the reason."""
+
+
+def checked_envelope(raw: bytes) -> dict:
+    """The kombu envelope of a Celery task message (protocol 2, JSON), or UnreadableMessage.
+
+    Checks what kombu and Celery take for granted before any task code runs; each of these
+    made a worker exit with "Unrecoverable error" (and die again at every restart, since
+    the entry came back): not JSON, not an object, a broken envelope, a body that is not
+    base64 JSON [args, kwargs, embed], a huge entry, one nested too deep to parse.
+    """
+    from shared.api.parsers import json_nesting_exceeds
+
+    if len(raw) > MESSAGE_MAX_BYTES:
+        raise UnreadableMessage(f"{len(raw)} bytes, over the limit of {MESSAGE_MAX_BYTES}")
+    if json_nesting_exceeds(raw):
+        raise UnreadableMessage("nested too deep")
+    envelope = _json(raw, "the entry", loads=kombu_json.loads)
+    if not isinstance(envelope, dict):
+        raise UnreadableMessage("the entry is not a JSON object")
+    properties, headers = envelope.get("properties"), envelope.get("headers")
+    if not isinstance(properties, dict) or not isinstance(properties.get("delivery_tag"), str):
+        raise UnreadableMessage("no properties with a delivery_tag")
+    if not isinstance(properties.get("delivery_info", {}), dict):
+        raise UnreadableMessage("delivery_info is not an object")
+    if not isinstance(headers, dict) or not isinstance(headers.get("task"), str):
+        raise UnreadableMessage("no headers naming the task")
+    if envelope.get("content-type") != "application/json":
+        raise UnreadableMessage(f"content type {envelope.get('content-type')!r}, not JSON")
+    body = envelope.get("body")
+    if not isinstance(body, str):
+        raise UnreadableMessage("the body is not a string")
+    if properties.get("body_encoding") == "base64":
+        try:
+            body = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise UnreadableMessage(f"the body is not base64: {error}") from error
+    args = _json(body, "the body")
+    if not (
+        isinstance(args, list)
+        and len(args) == 3
+        and isinstance(args[0], list)
+        and isinstance(args[1], dict)
+        and isinstance(args[2], dict)
+    ):
+        raise UnreadableMessage("the body is not [args, kwargs, embed]")
+    return envelope
+
+
+def _json(text: str | bytes, what: str, loads=json.loads):
+    try:
+        return loads(text)
+    except (ValueError, RecursionError) as error:
+        raise UnreadableMessage(f"{what} is not JSON: {error}") from error
+
+
+def keep_unreadable(*, queue: str, raw: bytes, reason: str) -> None:
+    """Keep an unreadable entry as a dead letter: its raw bytes (base64) and the reason."""
+    from shared.messaging.dead_letters import dead_letter
+
+    message = {
+        "queue": queue,
+        "length": len(raw),
+        "raw_base64": base64.b64encode(raw[:RAW_KEPT_BYTES]).decode(),
+    }
+    try:
+        dead_letter(
+            task_name=UNREADABLE_TASK.format(queue=queue),
+            message=message,
+            error=f"unreadable message: {reason}",
+        )
+    except Exception:  # the database is away: say so in the log, with the bytes
+        logger.exception("could not keep an unreadable message from %s: %r", queue, raw[:512])
+
+
 class Channel(redis.Channel):
     QoS = QoS
+
+    def _deliver_entry(self, raw: bytes, queue: str) -> bool:
+        """Hand a well-formed entry to the consumer; keep any other as a dead letter."""
+        try:
+            envelope = checked_envelope(raw)
+        except UnreadableMessage as reason:
+            keep_unreadable(queue=queue, raw=raw, reason=str(reason))
+            return False
+        self.connection._deliver(envelope, queue)
+        return True
+
+    # kombu 5.7.0's Channel._brpop_read, with the entry checked before it is parsed.
+    def _brpop_read(self, **options):
+        try:
+            try:
+                dest__item = self.client.parse_response(self.client.connection, "BRPOP", **options)
+            except self.connection_errors:
+                self.client.connection.disconnect()
+                raise
+            if not dest__item:
+                raise Empty()
+            dest, item = dest__item
+            dest = bytes_to_str(dest).rsplit(self.sep, 1)[0]
+            self._queue_cycle.rotate(dest)
+            self._deliver_entry(item, dest)
+            return True
+        finally:
+            self._in_poll = None
+            self._flush_brpop_reauth()
+
+    # kombu 5.7.0's Channel._get (polling), with unreadable entries kept and skipped.
+    def _get(self, queue):
+        with self.conn_or_acquire() as client:
+            for pri in self.priority_steps:
+                while item := client.rpop(self._q_for_pri(queue, pri)):
+                    try:
+                        envelope = checked_envelope(item)
+                    except UnreadableMessage as reason:
+                        keep_unreadable(queue=queue, raw=item, reason=str(reason))
+                        continue
+                    self._maybe_update_queues_expire(client, queue)
+                    return envelope
+            self._maybe_update_queues_expire(client, queue)
+            raise Empty()
 
 
 class Transport(redis.Transport):

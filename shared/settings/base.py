@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.rules import ID_MAX, ID_MIN
+from shared.rules import MAX_BODY_BYTES as BODY_LIMIT_FROM_FIELDS
 from shared.settings.environment import (
     allowed_hosts,
     check_database_password,
@@ -30,6 +31,8 @@ DJANGO_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Throttles the admin login against guessing (django-axes; settings AXES_* below).
+    "axes",
 ]
 THIRD_PARTY_APPS = ["rest_framework", "drf_spectacular"]
 SHARED_APPS = ["shared.api", "shared.instrumentation"]
@@ -50,6 +53,7 @@ BROWSER_MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 MIDDLEWARE = [*API_ONLY_MIDDLEWARE, "shared.api.middleware.BrowserOnlyMiddleware"]
 # The admin's checks look for its middleware in MIDDLEWARE; it is in BROWSER_MIDDLEWARE,
@@ -59,6 +63,18 @@ SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 # Services without a database of their own (moderation, aggregator) run no admin,
 # sessions or auth: just the API.
 API_ONLY_APPS = ["django.contrib.contenttypes", *THIRD_PARTY_APPS, *SHARED_APPS]
+
+# The admin login, throttled: after AXES_FAILURE_LIMIT wrong passwords for one username from
+# one address, that pair is locked out (429) for AXES_COOLOFF_TIME hours; a right one resets.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("BLOG_ADMIN_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = 0.25
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 
 TEMPLATES = [
     {
@@ -87,8 +103,9 @@ STATIC_URL = "/static/"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 
-# Request bodies over this size get a 413 before they are parsed.
-MAX_BODY_BYTES = env_int("BLOG_MAX_BODY_BYTES", 16_384)
+# Request bodies over this size get a 413 before they are parsed. The default follows from
+# the field limits (shared.rules.MAX_BODY_BYTES), so that every valid body fits.
+MAX_BODY_BYTES = env_int("BLOG_MAX_BODY_BYTES", BODY_LIMIT_FROM_FIELDS)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 MODERATION_DELAY_MS = env_int("MODERATION_DELAY_MS", 0)
 INTERNAL_TOKEN = internal_token()
@@ -98,7 +115,7 @@ HTTP_READ_TIMEOUT = env_int("BLOG_HTTP_READ_TIMEOUT_MS", 5000) / 1000
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["shared.api.renderers.OrjsonRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["shared.api.parsers.JsonParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
@@ -133,6 +150,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker keeps reconnecting for as long as Redis is away, instead of giving up.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Remote control (ping, inspect, shutdown, pool_restart over the broker) is off: anyone who
+# can reach Redis could stop every worker. Readiness is the worker's ready file instead
+# (shared.messaging.celery_app). A study that wants `celery inspect` turns it on.
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = STUDY_MODE and env_bool("BLOG_CELERY_REMOTE_CONTROL")
 # Redis transport options: https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A message taken but not acknowledged (its worker was killed) is handed out again

@@ -203,3 +203,15 @@ def test_the_admin_path_runs_the_admins_middleware(client, db):
     assert response.status_code == 200
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "csrftoken" in response.cookies  # CSRF middleware set its cookie
+
+
+def test_an_answer_to_head_has_the_headers_of_get_and_no_body():
+    def view(request):
+        response = HttpResponse(b'{"ok": true}', content_type="application/json")
+        response["Content-Length"] = "12"
+        return response
+
+    response = BodySizeLimitMiddleware(view)(RequestFactory().head("/health/"))
+
+    assert response.content == b""
+    assert response["Content-Length"] == "12"

@@ -154,6 +154,7 @@ class Command(BaseCommand):
         if stack.redis_url:
             self.stdout.write(f"  redis       {stack.redis_url}")
         self.stdout.write(f"  logs        {stack.run_dir / 'logs'}")
+        self.stdout.write(f"  token       {stack.internal_token_file}  (X-Internal-Token)")
         first = next(spec for spec in stack.services if spec.has_database)
         self.stdout.write(
             f"  admin login: python manage.py createsuperuser --settings={first.settings}"
