@@ -100,4 +100,4 @@ reliability-postgres-run:
 # image from mmdebstrap, local stand-ins for redis, postgres and nginx), and the blog
 # scenario through the gateway on port 8080. Skipped, with one line, when no engine starts.
 test-containers: setup
-	$(PYTEST) tests/test_containers.py -m containers -rs
+	BLOG_TEST_CONTAINERS=1 $(PYTEST) tests/test_containers.py -m containers -rs -s
