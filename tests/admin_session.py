@@ -14,28 +14,23 @@ _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def ensure_superuser(stack: Stack, service: str) -> None:
-    stack.manage(
-        service,
-        "shell",
-        "-c",
-        "from django.contrib.auth import get_user_model; U = get_user_model(); "
-        f"U.objects.filter(username='{ADMIN_USER}').exists() or "
-        f"U.objects.create_superuser('{ADMIN_USER}', 'admin@example.com', '{ADMIN_PASSWORD}')",
-    )
+    stack.create_admin(ADMIN_USER, ADMIN_PASSWORD, services=[stack.spec(service)])
 
 
 class AdminSession:
     """A logged-in admin session on one service."""
 
-    def __init__(self, base_url: str):
+    def __init__(
+        self, base_url: str, *, username: str = ADMIN_USER, password: str = ADMIN_PASSWORD
+    ):
         self.base_url = base_url
         self.session = requests.Session()
         page = self.session.get(f"{base_url}/admin/login/", timeout=10)
         reply = self.session.post(
             f"{base_url}/admin/login/?next=/admin/",
             data={
-                "username": ADMIN_USER,
-                "password": ADMIN_PASSWORD,
+                "username": username,
+                "password": password,
                 "csrfmiddlewaretoken": _CSRF.search(page.text).group(1),
                 "next": "/admin/",
             },

@@ -96,3 +96,32 @@ def _children(pid: int) -> list[int]:
         found.extend(kids)
         frontier.extend(kids)
     return found
+
+
+def test_the_printed_admin_hints_work_when_pasted(micro_stack, unique):
+    """One line per service with an admin, run by a shell as printed: each creates a
+    superuser in the database the running stack uses, who can then log in."""
+    import subprocess
+
+    from tests.admin_session import AdminSession
+
+    hints = micro_stack.admin_hints()
+    assert len(hints) == len(micro_stack.admin_services()) == 4
+    username, password = f"hinted-{unique}", "a-long-hint-password-23"
+    for hint in hints:
+        subprocess.run(
+            ["sh", "-c", f"{hint} --noinput --username {username} --email hint@example.com"],
+            env={**os.environ, "DJANGO_SUPERUSER_PASSWORD": password},
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+    for spec in micro_stack.admin_services():
+        AdminSession(micro_stack.url(spec.name), username=username, password=password)
+
+
+def test_launch_admin_creates_a_superuser_on_every_admin_service(micro_stack, unique):
+    from tests.admin_session import AdminSession
+
+    username, password = f"launched-{unique}", "a-long-launch-password-29"
+    micro_stack.create_admin(username, password)
+    for spec in micro_stack.admin_services():
+        AdminSession(micro_stack.url(spec.name), username=username, password=password)

@@ -24,11 +24,27 @@ def port_base_is_free(base: int, count: int) -> bool:
 
     for port in range(base, base + count):
         with socket.socket() as probe:
+            # As a server binds: a port whose last connection is in TIME-WAIT is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 return False
     return True
+
+
+def parse_admin(value: str | None) -> tuple[str, str] | None:
+    """`--admin user:password`, for development only."""
+    if not value:
+        return None
+    from shared.settings.environment import is_production
+
+    if is_production():
+        raise CommandError("--admin is for development only; DJANGO_ENV is production")
+    username, _, password = value.partition(":")
+    if not username or not password:
+        raise CommandError("--admin takes user:password (both non-empty)")
+    return username, password
 
 
 def add_connection_arguments(parser) -> None:
@@ -87,10 +103,17 @@ class Command(BaseCommand):
             help="Put nginx (the compose/Kubernetes gateway config) in front of micro: "
             "one base URL for every public operation.",
         )
+        parser.add_argument(
+            "--admin",
+            metavar="USER:PASSWORD",
+            help="Create this superuser on every service with an admin (development only: "
+            "refused with DJANGO_ENV=production).",
+        )
         add_stack_arguments(parser)
 
     def handle(self, *args, **options):
         kinds = ["monolith", "micro"] if options["stack"] == "both" else [options["stack"]]
+        admin = parse_admin(options["admin"])
         base = options["port_base"] or None
         if base and not port_base_is_free(base, 7):
             self.stderr.write(f"ports {base}-{base + 6} are taken; using free ports instead")
@@ -117,7 +140,9 @@ class Command(BaseCommand):
             for stack in stacks:
                 self.stdout.write(f"starting {stack.kind} ...")
                 stack.start()
-                self._print_urls(stack)
+                if admin:
+                    stack.create_admin(*admin)
+                self._print_urls(stack, admin=admin)
             registry.attach(stacks)
             lab.start()
             self.stdout.write(
@@ -141,7 +166,7 @@ class Command(BaseCommand):
                 stack.stop()
             self.stdout.write("stopped")
 
-    def _print_urls(self, stack: Stack) -> None:
+    def _print_urls(self, stack: Stack, *, admin: tuple[str, str] | None) -> None:
         self.stdout.write(self.style.MIGRATE_HEADING(f"{stack.kind}:"))
         for spec in stack.services:
             url = stack.url(spec.name)
@@ -155,7 +180,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  redis       {stack.redis_url}")
         self.stdout.write(f"  logs        {stack.run_dir / 'logs'}")
         self.stdout.write(f"  token       {stack.internal_token_file}  (X-Internal-Token)")
-        first = next(spec for spec in stack.services if spec.has_database)
+        if admin:
+            self.stdout.write(f"  admin login: {admin[0]} (on every service with an admin)")
+            return
         self.stdout.write(
-            f"  admin login: python manage.py createsuperuser --settings={first.settings}"
+            "  admin login: create a superuser (or launch with --admin user:password):"
         )
+        for hint in stack.admin_hints():
+            self.stdout.write(f"    {hint}")
