@@ -1,4 +1,5 @@
-"""Middleware every deployable runs: a body size limit enforced before parsing."""
+"""Middleware every deployable runs: a body size limit enforced before parsing, and internal
+calls marked as the HTTPS they stand for."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.http import JsonResponse
 
 from shared.api.errors import too_large_body
+from shared.api.permissions import INTERNAL_TOKEN_HEADER, is_internal_token
 
 
 class BodySizeLimitMiddleware:
@@ -58,3 +60,20 @@ def _read_at_most(stream, size: int) -> bytes:
             break
         body += chunk
     return body
+
+
+class InternalHopMiddleware:
+    """A call from another service (it carries the internal token) comes over the cluster's
+    own network, never through the TLS ingress: it counts as HTTPS, so that production's
+    SSL redirect, meant for browsers, does not bounce the aggregator's reads of posts and
+    comments. A request without the token is left as it came."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = request.headers.get(INTERNAL_TOKEN_HEADER)
+        if token and settings.SECURE_PROXY_SSL_HEADER and is_internal_token(token):
+            header, secure = settings.SECURE_PROXY_SSL_HEADER
+            request.META[header] = secure
+        return self.get_response(request)

@@ -163,4 +163,12 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
+# -- Production behind a TLS ingress: SECURE_*, CSRF_TRUSTED_ORIGINS, secure cookies --------
+# (shared/settings/security.py; `manage.py check --deploy` is clean with DJANGO_ENV=production)
+from shared.settings.security import *  # noqa: E402, F403
+from shared.settings.security import with_deploy_middleware  # noqa: E402
+
+MIDDLEWARE = with_deploy_middleware(MIDDLEWARE)
+API_ONLY_MIDDLEWARE = with_deploy_middleware(API_ONLY_MIDDLEWARE)
+
 __all__ = [name for name in dir() if name.isupper()]
