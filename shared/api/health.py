@@ -58,4 +58,3 @@ class HealthReadyApi(APIView):
                 body.update(status="unavailable", database="unavailable")
                 return Response(body, status=503)
         return Response(body)
-
