@@ -71,3 +71,48 @@ def test_check_deploy_would_fail_with_a_secure_setting_turned_off(tmp_path):
     )
     assert result.returncode != 0
     assert "security.W004" in result.stdout + result.stderr
+
+
+def test_gunicorn_writes_a_json_access_log_line_with_the_request_id(tmp_path):
+    """A real gunicorn with the image's config: LOG_FORMAT=json gives one JSON access line a
+    request, carrying the X-Request-ID the response carries."""
+    import json
+
+    import requests
+
+    from stacks.processes import wait_until
+    from stacks.redis_server import free_port
+
+    port = free_port("127.0.0.1")
+    env = {
+        **{name: value for name, value in os.environ.items() if name in {"PATH", "HOME"}},
+        "DJANGO_SETTINGS_MODULE": MONOLITH.settings,
+        "BLOG_VAR_DIR": str(tmp_path),
+        "LOG_FORMAT": "json",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+    }
+    command = [sys.executable, "-m", "gunicorn", MONOLITH.wsgi, "--bind", f"127.0.0.1:{port}"]
+    command += ["--config", "python:shared.instrumentation.gunicorn_conf", "--no-control-socket"]
+    log = (tmp_path / "gunicorn.out").open("w")
+    server = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}/health/live/"
+
+    def answers() -> bool:
+        try:
+            return requests.get(url, timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    try:
+        wait_until(answers, timeout=30)
+        response = requests.get(url, headers={"X-Request-ID": "access-log-42"}, timeout=5)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    assert response.headers["X-Request-ID"] == "access-log-42"
+    lines = (tmp_path / "gunicorn.out").read_text().splitlines()
+    access = [json.loads(line) for line in lines if '"gunicorn.access"' in line]
+    ours = [line for line in access if line["request_id"] == "access-log-42"]
+    assert len(ours) == 1
+    assert (ours[0]["method"], ours[0]["path"], ours[0]["status"]) == ("GET", "/health/live/", 200)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.instrumentation.logs import logging_config
 from shared.rules import ID_MAX, ID_MIN
 from shared.settings.environment import (
     allowed_hosts,
@@ -154,14 +155,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 MICRO_SERVICES_WITH_QUEUES = ("posts", "comments", "moderation", "query", "eventbus")
 CELERY_TASK_ROUTES = {f"{name}.*": {"queue": name} for name in MICRO_SERVICES_WITH_QUEUES}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("BLOG_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
-}
+# Every line names its action: request id (and the event id in workers); LOG_FORMAT=json
+# writes one JSON object a line (shared/instrumentation/logs.py).
+LOGGING = logging_config(
+    log_format=env_str("LOG_FORMAT", "plain"), level=env_str("BLOG_LOG_LEVEL", "INFO")
+)
 
 # -- Production behind a TLS ingress: SECURE_*, CSRF_TRUSTED_ORIGINS, secure cookies --------
 # (shared/settings/security.py; `manage.py check --deploy` is clean with DJANGO_ENV=production)
