@@ -1,7 +1,7 @@
-"""URL patterns every deployable serves: health (liveness, readiness), its OpenAPI schema."""
+"""URL patterns every deployable serves: health (live, ready), the OpenAPI schema, its docs."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from shared.api.health import HealthLiveApi, HealthReadyApi
 from shared.instrumentation.metrics import metrics_view
@@ -12,5 +12,8 @@ urlpatterns = [
     path("health/live/", HealthLiveApi.as_view(), name="health-live"),
     path("health/ready/", HealthReadyApi.as_view(), name="health-ready"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Pages that read it: Swagger UI and Redoc, from local assets (drf-spectacular-sidecar).
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("metrics", metrics_view, name="metrics"),
 ]

@@ -32,7 +32,7 @@ DJANGO_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
 ]
-THIRD_PARTY_APPS = ["rest_framework", "drf_spectacular"]
+THIRD_PARTY_APPS = ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
 SHARED_APPS = ["shared.api", "shared.instrumentation"]
 
 MIDDLEWARE = [
@@ -50,13 +50,19 @@ MIDDLEWARE = [
 ]
 
 # Services without a database of their own (moderation, aggregator) run no admin,
-# sessions or auth: just the API.
-API_ONLY_APPS = ["django.contrib.contenttypes", *THIRD_PARTY_APPS, *SHARED_APPS]
+# sessions or auth: just the API (and the static assets of its docs pages).
+API_ONLY_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    *THIRD_PARTY_APPS,
+    *SHARED_APPS,
+]
 API_ONLY_MIDDLEWARE = [
     "shared.instrumentation.middleware.RequestIdMiddleware",
     "shared.api.middleware.BodySizeLimitMiddleware",
     "shared.study.FaultMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
 ]
 
@@ -168,5 +174,22 @@ from shared.settings.security import with_deploy_middleware  # noqa: E402
 
 MIDDLEWARE = with_deploy_middleware(MIDDLEWARE)
 API_ONLY_MIDDLEWARE = with_deploy_middleware(API_ONLY_MIDDLEWARE)
+
+# -- API docs: Swagger UI (/api/docs/) and Redoc (/api/redoc/), assets from the sidecar ------
+SPECTACULAR_SETTINGS = {
+    **SPECTACULAR_SETTINGS,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# DRF's browsable API in development only (DJANGO_DEBUG=true, never in production).
+if DEBUG and not PRODUCTION:
+    REST_FRAMEWORK = {
+        **REST_FRAMEWORK,
+        "DEFAULT_RENDERER_CLASSES": [
+            *REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"],
+            "rest_framework.renderers.BrowsableAPIRenderer",
+        ],
+    }
 
 __all__ = [name for name in dir() if name.isupper()]
