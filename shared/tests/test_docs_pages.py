@@ -27,7 +27,10 @@ def test_the_browsable_api_is_on_in_development_with_debug_and_never_in_producti
     from pathlib import Path
 
     project = Path(__file__).resolve().parents[2]
-    script = "from django.conf import settings; print(settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'])"
+    script = (
+        "from django.conf import settings; "
+        "print(settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'])"
+    )
     production = {
         "DJANGO_ENV": "production",
         "DJANGO_SECRET_KEY": "q3Jv8Qx1mZk7TtY2pW9bN4cR6sH0dLfG5aE8uVyK1oJ3iMzXwC7rB2nD9eF4gH6j",
