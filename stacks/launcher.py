@@ -224,6 +224,8 @@ class Stack:
             "DJANGO_ALLOWED_HOSTS": f"{self.host},localhost,127.0.0.1",
             "BLOG_VAR_DIR": str(self.run_dir),
             "BLOG_STUDY_MODE": "1",
+            # No gunicorn access log unless asked (shared/instrumentation/gunicorn_conf.py).
+            "BLOG_ACCESS_LOG": os.environ.get("BLOG_ACCESS_LOG", "off"),
             "BLOG_TRACE_DIR": str(self.trace_dir),
             "BLOG_FAULT_FILE": str(self._fault_file(spec.name)),
             # Web and worker of one service add up their metrics in one folder.

@@ -144,6 +144,8 @@ def test_compose_starts_workers_on_a_healthy_redis_and_checks_their_health(compo
             assert "/tmp/blog-worker-ready" in service["healthcheck"]["test"], name
         if role == "migrate":
             assert service["restart"] == "no" and service["healthcheck"]["disable"], name
+        if role == "web":
+            assert "/health/ready/" in " ".join(service["healthcheck"]["test"]), name
     assert "healthcheck" in compose["services"]["redis"]
     assert "healthcheck" in compose["services"]["postgres"]
 
@@ -302,11 +304,20 @@ def test_k8s_pods_have_health_probes_and_resources(manifests):
         if doc["kind"] == "Job":
             continue
         container = spec["containers"][0]
-        assert "readinessProbe" in container and "livenessProbe" in container, name
-        if "ports" in container and container["ports"][0]["name"] == "http":
-            for probe in (container["readinessProbe"], container["livenessProbe"]):
-                assert probe["httpGet"]["path"] == "/health/", name
-                assert probe["httpGet"]["port"] == "http", name
+        probes = {"startupProbe", "readinessProbe", "livenessProbe"}
+        assert probes <= set(container), name
+        assert "initialDelaySeconds" not in container["livenessProbe"], f"{name}: startupProbe"
+        ours = container["image"].split(":")[0] == IMAGE
+        if ours and container.get("ports", [{}])[0].get("name") == "http":
+            # Liveness checks the process alone (a database outage restarts nothing);
+            # readiness, its database too.
+            paths = {probe: container[probe]["httpGet"]["path"] for probe in probes}
+            assert paths == {
+                "startupProbe": "/health/live/",
+                "livenessProbe": "/health/live/",
+                "readinessProbe": "/health/ready/",
+            }, name
+            assert {container[probe]["httpGet"]["port"] for probe in probes} == {"http"}, name
 
 
 def test_k8s_gives_each_database_owner_its_database_and_waits_for_its_migrations(manifests):

@@ -1,4 +1,10 @@
-"""Health endpoint: tells the launcher and the orchestrator when a service is ready."""
+"""Health endpoints: liveness (the process answers) and readiness (its database answers too).
+
+/health/live/ touches nothing but the process, so an orchestrator restarts a web process
+only when it is stuck, never because its database is away (a restart cannot help then);
+/health/ready/ takes it out of the load balancer while its database does not answer.
+/health/ is readiness under its old name, for the callers that poll it (the launcher).
+"""
 
 from __future__ import annotations
 
@@ -20,12 +26,24 @@ HEALTH = inline_serializer(
         "database": serializers.CharField(),
     },
 )
+LIVENESS = inline_serializer(
+    "Liveness", {"service": serializers.CharField(), "status": serializers.CharField()}
+)
 
 
-class HealthApi(APIView):
+class HealthLiveApi(APIView):
+    @extend_schema(
+        responses={200: LIVENESS},
+        description="200 while the process answers; checks no dependency (liveness).",
+    )
+    def get(self, request):
+        return Response({"service": settings.SERVICE_NAME, "status": "ok"})
+
+
+class HealthReadyApi(APIView):
     @extend_schema(
         responses={200: HEALTH, 503: HEALTH},
-        description="200 when the service and its database answer, 503 otherwise.",
+        description="200 when the service and its database answer, 503 otherwise (readiness).",
     )
     def get(self, request):
         body = {"service": settings.SERVICE_NAME, "status": "ok", "database": "none"}

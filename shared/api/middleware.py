@@ -1,5 +1,6 @@
-"""Middleware every deployable runs: a body size limit enforced before parsing, and no body
-on an answer to HEAD."""
+"""Middleware every deployable runs: a body size limit enforced before parsing, no body
+on an answer to HEAD, the admin's middleware on the admin's paths only, and internal
+calls marked as the HTTPS they stand for."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.conf import settings
 
 from shared.api.errors import too_large_body
 from shared.api.renderers import json_response
+from shared.api.permissions import INTERNAL_TOKEN_HEADER, is_internal_token
 
 
 class BodySizeLimitMiddleware:
@@ -110,3 +112,20 @@ def _chain(paths: list[str], get_response):
     for path in reversed(paths):
         handler = convert_exception_to_response(import_string(path)(handler))
     return handler
+
+
+class InternalHopMiddleware:
+    """A call from another service (it carries the internal token) comes over the cluster's
+    own network, never through the TLS ingress: it counts as HTTPS, so that production's
+    SSL redirect, meant for browsers, does not bounce the aggregator's reads of posts and
+    comments. A request without the token is left as it came."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = request.headers.get(INTERNAL_TOKEN_HEADER)
+        if token and settings.SECURE_PROXY_SSL_HEADER and is_internal_token(token):
+            header, secure = settings.SECURE_PROXY_SSL_HEADER
+            request.META[header] = secure
+        return self.get_response(request)

@@ -1,13 +1,20 @@
-"""URL patterns every deployable serves: health and its OpenAPI schema."""
+"""URL patterns every deployable serves: health (live, ready), the OpenAPI schema, its docs."""
 
 from django.urls import path
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
-from shared.api.health import HealthApi
+from shared.api.health import HealthLiveApi, HealthReadyApi
 from shared.api.schema_view import SchemaApi
 from shared.instrumentation.metrics import metrics_view
 
 urlpatterns = [
-    path("health/", HealthApi.as_view(), name="health"),
+    # Readiness under its old name, for the callers that poll it (the launcher, the tests).
+    path("health/", HealthReadyApi.as_view(), name="health"),
+    path("health/live/", HealthLiveApi.as_view(), name="health-live"),
+    path("health/ready/", HealthReadyApi.as_view(), name="health-ready"),
     path("api/schema/", SchemaApi.as_view(), name="schema"),
+    # Pages that read it: Swagger UI and Redoc, from local assets (drf-spectacular-sidecar).
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("metrics", metrics_view, name="metrics"),
 ]

@@ -11,12 +11,13 @@ from celery import signals
 from django.conf import settings
 
 from shared import study
-from shared.instrumentation import metrics, tally
+from shared.instrumentation import logs, metrics, tally
 from shared.instrumentation.process import become_worker, role
 from shared.instrumentation.trace import tracing_on, write_trace
 from shared.instrumentation.worker_metrics import serve_worker_metrics
 
 _running: dict[str, tuple[tally.ActionTally, tuple]] = {}
+_event_ids: dict[str, object] = {}  # task id -> the token that resets logs.current_event_id
 
 
 @signals.worker_init.connect
@@ -42,14 +43,18 @@ def _stamp_and_count_publish(sender=None, headers=None, **kwargs) -> None:
 
 
 @signals.task_prerun.connect
-def _begin_task(task_id=None, task=None, **kwargs) -> None:
+def _begin_task(task_id=None, task=None, args=None, **kwargs) -> None:
     request_id = task.request.get(tally.REQUEST_ID_MESSAGE_HEADER) or task_id
     _running[task_id] = tally.begin(request_id)
+    _event_ids[task_id] = logs.current_event_id.set(logs.event_id_of((args or [None])[0]))
     study.apply_delay()  # a worker slowed for study waits before each task
 
 
 @signals.task_postrun.connect
 def _end_task(task_id=None, task=None, state=None, **kwargs) -> None:
+    event_token = _event_ids.pop(task_id, None)
+    if event_token is not None:
+        logs.current_event_id.reset(event_token)
     running = _running.pop(task_id, None)
     if running is None:
         return

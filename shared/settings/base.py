@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.instrumentation.logs import logging_config
 from shared.rules import ID_MAX, ID_MIN
 from shared.rules import MAX_BODY_BYTES as BODY_LIMIT_FROM_FIELDS
 from shared.settings.environment import (
@@ -34,7 +35,7 @@ DJANGO_APPS = [
     # Throttles the admin login against guessing (django-axes; settings AXES_* below).
     "axes",
 ]
-THIRD_PARTY_APPS = ["rest_framework", "drf_spectacular"]
+THIRD_PARTY_APPS = ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
 SHARED_APPS = ["shared.api", "shared.instrumentation"]
 
 # The API path runs only what an API request needs; the admin's own chain
@@ -44,10 +45,10 @@ API_ONLY_MIDDLEWARE = [
     "shared.api.middleware.BodySizeLimitMiddleware",
     "shared.study.FaultMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
 ]
 BROWSER_MIDDLEWARE = [
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -61,8 +62,13 @@ MIDDLEWARE = [*API_ONLY_MIDDLEWARE, "shared.api.middleware.BrowserOnlyMiddleware
 SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 
 # Services without a database of their own (moderation, aggregator) run no admin,
-# sessions or auth: just the API.
-API_ONLY_APPS = ["django.contrib.contenttypes", *THIRD_PARTY_APPS, *SHARED_APPS]
+# sessions or auth: just the API (and the static assets of its docs pages).
+API_ONLY_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    *THIRD_PARTY_APPS,
+    *SHARED_APPS,
+]
 
 # The admin login, throttled: after AXES_FAILURE_LIMIT wrong passwords for one username from
 # one address, that pair is locked out (429) for AXES_COOLOFF_TIME hours; a right one resets.
@@ -176,13 +182,41 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 MICRO_SERVICES_WITH_QUEUES = ("posts", "comments", "moderation", "query", "eventbus")
 CELERY_TASK_ROUTES = {f"{name}.*": {"queue": name} for name in MICRO_SERVICES_WITH_QUEUES}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("BLOG_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+# Every line names its action: request id (and the event id in workers); LOG_FORMAT=json
+# writes one JSON object a line (shared/instrumentation/logs.py).
+LOGGING = logging_config(
+    log_format=env_str("LOG_FORMAT", "plain"), level=env_str("BLOG_LOG_LEVEL", "INFO")
+)
+
+# -- Production behind a TLS ingress: SECURE_*, CSRF_TRUSTED_ORIGINS, secure cookies --------
+# (shared/settings/security.py; `manage.py check --deploy` is clean with DJANGO_ENV=production)
+from shared.settings.security import *  # noqa: E402, F403
+from shared.settings.security import (  # noqa: E402
+    DEPLOY_CHECKS_MET_BY_THE_BROWSER_CHAIN,
+    DEPLOY_MIDDLEWARE,
+    with_deploy_middleware,
+)
+
+MIDDLEWARE = with_deploy_middleware(MIDDLEWARE)
+API_ONLY_MIDDLEWARE = with_deploy_middleware(API_ONLY_MIDDLEWARE)
+assert set(DEPLOY_MIDDLEWARE) <= set(BROWSER_MIDDLEWARE)
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, *DEPLOY_CHECKS_MET_BY_THE_BROWSER_CHAIN]
+
+# -- API docs: Swagger UI (/api/docs/) and Redoc (/api/redoc/), assets from the sidecar ------
+SPECTACULAR_SETTINGS = {
+    **SPECTACULAR_SETTINGS,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+# DRF's browsable API in development only (DJANGO_DEBUG=true, never in production).
+if DEBUG and not PRODUCTION:
+    REST_FRAMEWORK = {
+        **REST_FRAMEWORK,
+        "DEFAULT_RENDERER_CLASSES": [
+            *REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"],
+            "rest_framework.renderers.BrowsableAPIRenderer",
+        ],
+    }
 
 __all__ = [name for name in dir() if name.isupper()]

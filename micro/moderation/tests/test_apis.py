@@ -103,3 +103,10 @@ def test_health_without_a_database(api):
 
     assert response.status_code == 200
     assert response.json() == {"service": "moderation", "status": "ok", "database": "none"}
+
+
+def test_swagger_ui_and_redoc_are_served_from_the_services_own_assets(client):
+    """A service without a database or admin still serves its docs pages and their assets."""
+    from shared.testing.docs_pages import check_docs_pages
+
+    check_docs_pages(client)

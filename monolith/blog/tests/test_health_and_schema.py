@@ -49,3 +49,27 @@ def test_schema_generates_without_warnings_and_validates():
     )
 
     assert '"post_create"' in output.getvalue()
+
+
+def test_liveness_and_readiness_are_200_with_the_database_up(api_client):
+    live = api_client.get("/health/live/")
+    ready = api_client.get("/health/ready/")
+
+    assert (live.status_code, live.json()) == (200, {"service": "monolith", "status": "ok"})
+    assert ready.status_code == 200
+    assert ready.json() == {"service": "monolith", "status": "ok", "database": "ok"}
+
+
+def test_with_the_database_away_liveness_stays_200_and_readiness_is_503(api_client, monkeypatch):
+    from django.db import DatabaseError, connections
+
+    def refuse(*args, **kwargs):
+        raise DatabaseError("the database is away")
+
+    monkeypatch.setattr(connections["default"], "cursor", refuse)
+
+    assert api_client.get("/health/live/").status_code == 200
+    for path in ("/health/ready/", "/health/"):
+        response = api_client.get(path)
+        assert response.status_code == 503, path
+        assert response.json()["database"] == "unavailable"
