@@ -9,8 +9,8 @@ from io import BytesIO
 from django.conf import settings
 
 from shared.api.errors import too_large_body
-from shared.api.renderers import json_response
 from shared.api.permissions import INTERNAL_TOKEN_HEADER, is_internal_token
+from shared.api.renderers import json_response
 
 
 class BodySizeLimitMiddleware:

@@ -6,9 +6,8 @@ carries), one JSON object a line when LOG_FORMAT=json. BLOG_ACCESS_LOG=off turns
 https://docs.gunicorn.org/en/stable/settings.html#access-log-format
 """
 
-import os
-
 import json
+import os
 
 from gunicorn import util
 from prometheus_client import multiprocess
