@@ -57,9 +57,10 @@ BROWSER_MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 MIDDLEWARE = [*API_ONLY_MIDDLEWARE, "shared.api.middleware.BrowserOnlyMiddleware"]
-# The admin's checks look for its middleware in MIDDLEWARE; it is in BROWSER_MIDDLEWARE,
-# which BrowserOnlyMiddleware runs for the admin (tests/test_admin_edits.py proves it).
-SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
+# The admin's and django-axes' checks look for their middleware in MIDDLEWARE; it is in
+# BROWSER_MIDDLEWARE, which BrowserOnlyMiddleware runs for the admin
+# (tests/test_admin_edits.py and the login throttle's tests prove it).
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410", "axes.W002"]
 
 # Services without a database of their own (moderation, aggregator) run no admin,
 # sessions or auth: just the API (and the static assets of its docs pages).
