@@ -16,7 +16,7 @@ def test_swagger_ui_and_redoc_are_served_from_the_services_own_assets(client):
 def test_the_browsable_api_is_off_unless_debugging_in_development():
     # The suites run with DJANGO_DEBUG unset: JSON only, as in production.
     assert settings.REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] == [
-        "rest_framework.renderers.JSONRenderer"
+        "shared.api.renderers.OrjsonRenderer"
     ]
 
 
