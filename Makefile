@@ -24,13 +24,14 @@ UNIT_SUITES := shared/tests:monolith.settings shared/messaging/tests:micro.posts
 	micro/moderation:micro.moderation.settings micro/query:micro.query.settings \
 	micro/eventbus:micro.eventbus.settings micro/aggregator:micro.aggregator.settings
 
-.PHONY: setup demo launch compare compare-quick test-known-gaps test lint unit e2e unit-postgres e2e-postgres reliability-postgres \
-	unit-postgres-run e2e-postgres-run reliability-postgres-run test-containers
+.PHONY: setup demo launch compare compare-quick docs docs-serve docs-figures test-known-gaps test lint unit e2e \
+	unit-postgres e2e-postgres reliability-postgres unit-postgres-run e2e-postgres-run reliability-postgres-run \
+	test-containers
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,docs]'
 	touch $@
 
 setup: $(VENV)/.installed
@@ -47,9 +48,21 @@ compare: setup
 compare-quick: setup
 	$(PY) manage.py compare --quick
 
+# The study guide: built into site/ (--strict: a broken link or a missing figure fails);
+# docs-serve on 127.0.0.1 only. After a compare run: make docs-figures REPORT=reports/<time>.
+DOCS_PORT ?= 8020
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+
+docs-serve: setup
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
+
+docs-figures: setup
+	$(PY) manage.py docs_figures $(REPORT)
+
 # The unit suites on SQLite and on PostgreSQL run side by side; the end-to-end suites,
 # which launch whole stacks, one after the other.
-test: setup lint
+test: setup lint docs
 	@$(MAKE) --no-print-directory -j2 --output-sync=target unit unit-postgres
 	@$(MAKE) --no-print-directory e2e e2e-postgres
 
