@@ -339,7 +339,7 @@ class Benchmark:
         """GET /health/ of every service, and each stack's list beside a bare WSGI app
         serving its very bytes under the same gunicorn command (one client, tracing off)."""
         self.say("the floor: GET /health/ of every service; each list beside a bare WSGI app")
-        floor, samples = self.raw["floor"], 100 if self.options.quick else probes.FLOOR_SAMPLES
+        floor, samples = self.raw["floor"], 50 if self.options.quick else probes.FLOOR_SAMPLES
         with self.untraced():
             floor["health"] = {
                 k: probes.health_floors(s, samples=samples) for k, s in self.stacks.items()
@@ -357,7 +357,7 @@ class Benchmark:
     def tracing_ab_phase(self) -> None:
         """The list on each stack at one client, trace records on and off alternately: what
         tracing would cost the latency phases (which run with it off)."""
-        repetitions = 2 if self.options.quick else 3
+        repetitions = 1 if self.options.quick else 3
         self.say(f"tracing A/B: each list at 1 client, traced and untraced, x{repetitions}")
         for repetition in range(1, repetitions + 1):
             for action in READ_ACTIONS[:2]:

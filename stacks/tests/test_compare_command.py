@@ -60,6 +60,18 @@ def test_compare_quick_writes_a_report_with_charts_and_raw_figures(tmp_path):
         assert_gateway_hop_skipped(raw, markdown)
     else:
         assert_gateway_hop_measured(raw, markdown)
+    # The floor: /health/ of every service, each list beside the WSGI app serving its bytes,
+    # and the tracing A/B with traced and untraced runs of both lists.
+    assert set(raw["floor"]["health"]["micro"]) == {
+        "posts", "comments", "moderation", "query", "eventbus", "aggregator"
+    }  # fmt: skip
+    assert set(raw["floor"]["health"]["monolith"]) == {"monolith"}
+    for stack in ("monolith", "micro"):
+        listed = raw["floor"]["list"][stack]
+        assert listed["wsgi_floor"]["bytes"] > 2 and listed["wsgi_floor"]["p50_ms"] > 0
+    runs = {(r["stack"], r["traced"]) for r in raw["tracing_ab"] if r["latencies_ms"]}
+    assert runs == {("monolith", True), ("monolith", False), ("micro", True), ("micro", False)}
+    assert "## The floor" in (report / "report.md").read_text()
 
 
 def assert_gateway_hop_skipped(raw: dict, markdown: str) -> None:
