@@ -170,8 +170,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.MIGRATE_HEADING(f"{stack.kind}:"))
         for spec in stack.services:
             url = stack.url(spec.name)
-            admin = f"  admin {url}/admin/" if spec.has_database else ""
-            self.stdout.write(f"  {spec.name:<11} {url}  schema {url}/api/schema/{admin}")
+            admin_url = f"  admin {url}/admin/" if spec.has_database else ""
+            self.stdout.write(f"  {spec.name:<11} {url}  schema {url}/api/schema/{admin_url}")
         for operation, services in PUBLIC_ROUTES.items():
             self.stdout.write(f"  {operation:<15} -> {stack.url(services[stack.kind])}")
         if stack.gateway:
