@@ -349,9 +349,35 @@ def test_k8s_settings_name_every_service_and_keep_secrets_in_the_secret(manifest
     assert urls == {**service_env_urls(names), "REDIS_URL": "redis://redis:6379/0"}
     hosts = set(settings["DJANGO_ALLOWED_HOSTS"].split(","))
     assert {spec.name for spec in ALL_SPECS} | {"blog.local", "localhost"} <= hosts
-    secret = of_kind(manifests, "Secret")["blog-secrets"]["stringData"]
+    secret = k8s_secrets_example()
     assert set(secret) == {"DJANGO_SECRET_KEY", "INTERNAL_TOKEN", "PGPASSWORD"}
     assert not set(secret) & set(settings)
+
+
+def k8s_secrets_example() -> dict[str, str]:
+    lines = (K8S_DIR / "secrets.env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def test_k8s_secrets_come_from_an_untracked_env_file_through_a_secret_generator(manifests):
+    kustomization = yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())
+    (generator,) = kustomization["secretGenerator"]
+    assert generator["name"] == "blog-secrets" and generator["namespace"] == "blog"
+    assert generator["envs"] == ["secrets.env"]
+    assert generator["options"]["disableNameSuffixHash"] is True  # the pods name it
+    assert "Secret" not in {doc["kind"] for doc in manifests}, "no Secret in a tracked file"
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", str(K8S_DIR / "secrets.env")], cwd=PROJECT_DIR
+    )
+    assert ignored.returncode == 0, "deploy/k8s/secrets.env must be in .gitignore"
+    referenced = {
+        source["secretRef"]["name"]
+        for doc in of_kind(manifests, "Deployment", "Job", "StatefulSet").values()
+        for container in pod_spec(doc)["containers"]
+        for source in container.get("envFrom", [])
+        if "secretRef" in source
+    }
+    assert referenced == {"blog-secrets"}
 
 
 PRODUCTION_CHECKS = {
@@ -366,7 +392,7 @@ def test_the_shipped_placeholder_secrets_do_not_pass_the_production_checks(manif
     production) make every deployable refuse to start, naming the variable."""
     from django.core.exceptions import ImproperlyConfigured
 
-    k8s = of_kind(manifests, "Secret")["blog-secrets"]["stringData"]
+    k8s = k8s_secrets_example()
     compose = {name: compose_env_file()[name] for name in PRODUCTION_CHECKS}
     monkeypatch.setenv("DJANGO_ENV", "production")
     for shipped in (k8s, compose):
@@ -385,6 +411,52 @@ def test_k8s_autoscales_the_comments_web_and_worker(manifests):
     for target in targets:
         # A fixed replica count would undo the autoscaler on every `kubectl apply`.
         assert "replicas" not in deployments[target]["spec"], target
+
+
+def test_k8s_every_deployment_that_can_run_several_pods_has_a_disruption_budget(manifests):
+    deployments = of_kind(manifests, "Deployment")
+    autoscaled = {
+        doc["spec"]["scaleTargetRef"]["name"]: doc["spec"]["maxReplicas"]
+        for doc in of_kind(manifests, "HorizontalPodAutoscaler").values()
+    }
+    several = {
+        name
+        for name, doc in deployments.items()
+        if doc["spec"].get("replicas", 1) > 1 or autoscaled.get(name, 1) > 1
+    }
+    budgets = of_kind(manifests, "PodDisruptionBudget")
+    covered = {}
+    for budget in budgets.values():
+        selector = budget["spec"]["selector"]["matchLabels"]
+        matched = [
+            name
+            for name, doc in deployments.items()
+            if selector.items() <= doc["spec"]["template"]["metadata"]["labels"].items()
+        ]
+        assert len(matched) == 1, budget["metadata"]["name"]
+        covered[matched[0]] = budget["spec"]
+    assert set(covered) == several
+    assert all(spec == {"maxUnavailable": 1, **spec} for spec in covered.values())
+
+
+def test_k8s_every_pod_runs_unprivileged_under_the_runtime_default_seccomp(manifests):
+    for name, doc in of_kind(manifests, "Deployment", "Job", "StatefulSet").items():
+        pod = pod_spec(doc)
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        assert pod["securityContext"]["runAsUser"] > 0, name
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        assert pod["automountServiceAccountToken"] is False, name
+        for container in pod.get("initContainers", []) + pod["containers"]:
+            context = container["securityContext"]
+            assert context["allowPrivilegeEscalation"] is False, name
+            assert context["capabilities"] == {"drop": ["ALL"]}, name
+
+
+def test_k8s_migration_jobs_survive_a_re_apply_with_a_new_image(manifests):
+    """A Job's pod template is immutable: a finished Job is deleted after a while, so that
+    the next apply (with a new image tag) creates it again instead of being refused."""
+    for name, job in of_kind(manifests, "Job").items():
+        assert 0 <= job["spec"]["ttlSecondsAfterFinished"] <= 600, name
 
 
 def test_k8s_ingress_sends_the_micro_host_to_the_gateway_and_the_monolith_host_to_it(manifests):
@@ -411,8 +483,8 @@ def test_k8s_gateway_runs_the_same_generated_config_as_compose(manifests):
         "run: python -m stacks.gateway --write"
     )
     deployment = of_kind(manifests, "Deployment")["gateway"]
-    assert pod_spec(deployment)["volumes"] == [
-        {"name": "config", "configMap": {"name": "gateway-config"}}
+    assert {"name": "config", "configMap": {"name": "gateway-config"}} in pod_spec(deployment)[
+        "volumes"
     ]
 
 
