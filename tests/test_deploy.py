@@ -729,3 +729,78 @@ def test_the_build_context_holds_what_the_dockerfile_copies():
     sources = {source for line in copied for source in line.split()}
     assert sources <= kept
     assert all((PROJECT_DIR / source).exists() for source in sources)
+
+
+# -- the NetworkPolicy set ------------------------------------------------------------------
+def test_the_committed_network_policies_are_the_ones_the_tables_render():
+    from stacks import network_policy
+
+    committed = network_policy.POLICY_FILE.read_text()
+    assert committed == network_policy.render(), "run: python -m stacks.network_policy --write"
+
+
+def policy_edges(manifests: list[dict]) -> tuple[set, set]:
+    """(client, server, port) allowed in the namespace, as seen from the servers' ingress
+    rules and from the clients' egress rules."""
+    label = "app.kubernetes.io/name"
+    ingress, egress = set(), set()
+    for policy in of_kind(manifests, "NetworkPolicy").values():
+        selected = policy["spec"]["podSelector"].get("matchLabels", {}).get(label)
+        for rule in policy["spec"].get("ingress", []):
+            for peer in rule["from"]:
+                if "namespaceSelector" not in peer:
+                    client = peer["podSelector"]["matchLabels"][label]
+                    ingress |= {(client, selected, port["port"]) for port in rule["ports"]}
+        for rule in policy["spec"].get("egress", []):
+            for peer in rule["to"]:
+                if "namespaceSelector" not in peer:
+                    server = peer["podSelector"]["matchLabels"][label]
+                    egress |= {(selected, server, port["port"]) for port in rule["ports"]}
+    return ingress, egress
+
+
+def test_network_policies_deny_by_default_then_allow_exactly_the_tables_edges(manifests):
+    from stacks.routes import INTERNAL_CALLS
+
+    policies = of_kind(manifests, "NetworkPolicy")
+    deny = policies["default-deny"]["spec"]
+    assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    http = gateway.CONTAINER_PORT
+    expected = {("gateway", name, http) for name in gateway.routed_services()}
+    expected |= {(client, s, http) for client, servers in INTERNAL_CALLS.items() for s in servers}
+    expected |= {(spec.name, "redis", 6379) for spec in ALL_SPECS if spec.has_worker}
+    expected |= {(spec.name, "postgres", 5432) for spec in ALL_SPECS if spec.has_database}
+    ingress, egress = policy_edges(manifests)
+    assert ingress == expected
+    assert egress == expected
+    labels = {
+        doc["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]
+        for doc in of_kind(manifests, "Deployment", "StatefulSet").values()
+    }
+    assert {server for _, server, _ in expected} | {"gateway"} <= labels
+    entry = {
+        name
+        for name, policy in policies.items()
+        for rule in policy["spec"].get("ingress", [])
+        for peer in rule["from"]
+        if peer.get("namespaceSelector", {}).get("matchLabels")
+    }
+    ingress_backends = {
+        path["backend"]["service"]["name"]
+        for rule in of_kind(manifests, "Ingress")["blog"]["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    assert entry == ingress_backends
+
+
+def test_the_call_table_names_every_service_url_each_service_reads():
+    """INTERNAL_CALLS says whom each service calls: exactly the <NAME>_URL settings it reads."""
+    from stacks.routes import INTERNAL_CALLS
+
+    read = {}
+    for spec in MICRO_SERVICES:
+        text = (PROJECT_DIR / spec.settings.replace(".", "/")).with_suffix(".py").read_text()
+        urls = re.findall(r'env_str\("([A-Z]+)_URL"', text)
+        if urls:
+            read[spec.name] = tuple(sorted(name.lower() for name in urls))
+    assert read == {name: tuple(sorted(calls)) for name, calls in INTERNAL_CALLS.items()}
