@@ -4,7 +4,7 @@ Deny every pod of the namespace all traffic, then allow exactly: the Ingress con
 the gateway and the monolith; the gateway to the services the route table sends public
 operations to; each service to the services it calls (stacks/routes.py INTERNAL_CALLS);
 services with a queue to Redis (shared/events.py SUBSCRIPTIONS travel there), database
-owners to PostgreSQL; Prometheus to the metrics ports; and DNS.
+owners to PostgreSQL; Prometheus to the metrics ports; KEDA to Redis; and DNS.
 
     python -m stacks.network_policy            # print deploy/k8s/network-policy.yaml
     python -m stacks.network_policy --write    # rewrite it
@@ -27,6 +27,7 @@ NAMESPACE = "blog"
 NAME_LABEL = "app.kubernetes.io/name"
 # Where the Ingress controller and Prometheus run (ingress-nginx's and the usual defaults).
 INGRESS_NAMESPACE = "ingress-nginx"
+KEDA_NAMESPACE = "keda"
 PROMETHEUS_LABEL = {NAME_LABEL: "prometheus"}
 PORTS = {"http": gateway.CONTAINER_PORT, "redis": 6379, "postgres": 5432}
 GENERATED_HEADER = (
@@ -81,6 +82,14 @@ def _ingress_rules(name: str, allowed: set[tuple[str, str, int]]) -> list[dict]:
             {
                 "from": [{"namespaceSelector": {"matchLabels": selector}}],
                 "ports": [_tcp(PORTS["http"])],
+            }
+        )
+    if name == "redis":  # KEDA's operator reads the queue lengths (deploy/k8s/keda)
+        selector = {"kubernetes.io/metadata.name": KEDA_NAMESPACE}
+        rules.append(
+            {
+                "from": [{"namespaceSelector": {"matchLabels": selector}}],
+                "ports": [_tcp(PORTS["redis"])],
             }
         )
     if name not in {"gateway", "redis", "postgres"}:

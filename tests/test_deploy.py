@@ -790,7 +790,7 @@ def test_network_policies_deny_by_default_then_allow_exactly_the_tables_edges(ma
         for rule in of_kind(manifests, "Ingress")["blog"]["spec"]["rules"]
         for path in rule["http"]["paths"]
     }
-    assert entry == ingress_backends
+    assert entry == ingress_backends | {"redis"}  # redis: from KEDA's namespace
 
 
 def test_the_call_table_names_every_service_url_each_service_reads():
@@ -804,3 +804,54 @@ def test_the_call_table_names_every_service_url_each_service_reads():
         if urls:
             read[spec.name] = tuple(sorted(name.lower() for name in urls))
     assert read == {name: tuple(sorted(calls)) for name, calls in INTERNAL_CALLS.items()}
+
+
+# -- the optional KEDA overlay --------------------------------------------------------------
+KEDA_DIR = K8S_DIR / "keda"
+
+
+def test_the_committed_scaled_objects_are_the_ones_the_route_table_renders():
+    from stacks import keda
+
+    assert keda.SCALED_OBJECTS.read_text() == keda.render(), "run: python -m stacks.keda --write"
+
+
+def test_keda_scales_every_worker_on_the_queue_it_consumes(manifests):
+    keda_docs = [doc for doc in yaml.safe_load_all((KEDA_DIR / "scaled-objects.yaml").read_text())]
+    scaled = {
+        doc["spec"]["scaleTargetRef"]["name"]: doc
+        for doc in keda_docs
+        if doc["kind"] == "ScaledObject"
+    }
+    workers = {name for name, (_, role) in expected_workloads().items() if role == "worker"}
+    assert set(scaled) == workers
+    deployments = of_kind(manifests, "Deployment")
+    for name, doc in scaled.items():
+        (trigger,) = doc["spec"]["triggers"]
+        service = env_of(app_container(deployments[name]))["BLOG_SERVICE"]
+        assert trigger["type"] == "redis" and trigger["metadata"]["listName"] == service, name
+        assert urlsplit(
+            of_kind(manifests, "ConfigMap")["blog-settings"]["data"]["REDIS_URL"]
+        ).port == int(trigger["metadata"]["address"].rsplit(":", 1)[1])
+        assert doc["spec"]["minReplicaCount"] >= 1
+    # Every worker can now run several pods: each has exactly one disruption budget.
+    budgets = [doc for doc in keda_docs if doc["kind"] == "PodDisruptionBudget"]
+    budgets += list(of_kind(manifests, "PodDisruptionBudget").values())
+    for doc in budgets:
+        kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+    budgeted = [doc["metadata"]["name"] for doc in budgets if doc["metadata"]["name"] in workers]
+    assert sorted(budgeted) == sorted(workers)
+
+
+def test_the_keda_overlay_applies_everything_and_drops_the_cpu_autoscaler_it_replaces(manifests):
+    kustomization = yaml.safe_load((KEDA_DIR / "kustomization.yaml").read_text())
+    assert kustomization["resources"] == ["..", "scaled-objects.yaml"]
+    (patch,) = kustomization["patches"]
+    deleted = yaml.safe_load(patch["patch"])
+    assert deleted["$patch"] == "delete" and deleted["kind"] == "HorizontalPodAutoscaler"
+    worker_hpas = {
+        name
+        for name, doc in of_kind(manifests, "HorizontalPodAutoscaler").items()
+        if doc["spec"]["scaleTargetRef"]["name"].endswith("-worker")
+    }
+    assert {deleted["metadata"]["name"]} == worker_hpas
