@@ -3,10 +3,10 @@ PodDisruptionBudget each worker then needs).
 
 Each worker consumes the queue named after its service (deploy/docker-entrypoint.sh
 `--queues`); kombu keeps a Redis queue as a list under that name, which KEDA's Redis list
-scaler reads. In their own overlay (deploy/k8s/keda), since KEDA's CRDs may be absent:
+scaler reads. In their own overlay (deploy/keda), since KEDA's CRDs may be absent:
 
-    kubectl apply -k deploy/k8s/keda          # instead of deploy/k8s
-    python -m stacks.keda --write             # rewrite deploy/k8s/keda/scaled-objects.yaml
+    kubectl apply -k deploy/keda          # instead of deploy/k8s
+    python -m stacks.keda --write             # rewrite deploy/keda/scaled-objects.yaml
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import yaml
 from stacks.routes import MICRO_SERVICES
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-SCALED_OBJECTS = PROJECT_DIR / "deploy" / "k8s" / "keda" / "scaled-objects.yaml"
+SCALED_OBJECTS = PROJECT_DIR / "deploy" / "keda" / "scaled-objects.yaml"
 REDIS_ADDRESS = "redis.blog.svc:6379"
 # Messages waiting per worker replica before KEDA adds one.
 LIST_LENGTH = 20

@@ -84,7 +84,7 @@ def _ingress_rules(name: str, allowed: set[tuple[str, str, int]]) -> list[dict]:
                 "ports": [_tcp(PORTS["http"])],
             }
         )
-    if name == "redis":  # KEDA's operator reads the queue lengths (deploy/k8s/keda)
+    if name == "redis":  # KEDA's operator reads the queue lengths (deploy/keda)
         selector = {"kubernetes.io/metadata.name": KEDA_NAMESPACE}
         rules.append(
             {

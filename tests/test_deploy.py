@@ -807,7 +807,7 @@ def test_the_call_table_names_every_service_url_each_service_reads():
 
 
 # -- the optional KEDA overlay --------------------------------------------------------------
-KEDA_DIR = K8S_DIR / "keda"
+KEDA_DIR = PROJECT_DIR / "deploy" / "keda"
 
 
 def test_the_committed_scaled_objects_are_the_ones_the_route_table_renders():
@@ -845,7 +845,7 @@ def test_keda_scales_every_worker_on_the_queue_it_consumes(manifests):
 
 def test_the_keda_overlay_applies_everything_and_drops_the_cpu_autoscaler_it_replaces(manifests):
     kustomization = yaml.safe_load((KEDA_DIR / "kustomization.yaml").read_text())
-    assert kustomization["resources"] == ["..", "scaled-objects.yaml"]
+    assert kustomization["resources"] == ["../k8s", "scaled-objects.yaml"]
     (patch,) = kustomization["patches"]
     deleted = yaml.safe_load(patch["patch"])
     assert deleted["$patch"] == "delete" and deleted["kind"] == "HorizontalPodAutoscaler"
@@ -855,3 +855,26 @@ def test_the_keda_overlay_applies_everything_and_drops_the_cpu_autoscaler_it_rep
         if doc["spec"]["scaleTargetRef"]["name"].endswith("-worker")
     }
     assert {deleted["metadata"]["name"]} == worker_hpas
+
+
+@pytest.mark.parametrize("overlay", ["k8s", "keda"])
+def test_kustomize_builds_the_base_and_the_keda_overlay_with_the_secret_generated(
+    tmp_path, overlay
+):
+    """kubectl kustomize (when installed) builds both, on a copy that has a secrets.env."""
+    kubectl = shutil.which("kubectl")
+    if not kubectl:
+        pytest.skip("kubectl is not installed")
+    for folder in ("k8s", "keda"):
+        shutil.copytree(PROJECT_DIR / "deploy" / folder, tmp_path / folder)
+    shutil.copy(K8S_DIR / "secrets.env.example", tmp_path / "k8s" / "secrets.env")
+    result = subprocess.run(
+        [kubectl, "kustomize", str(tmp_path / overlay)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    built = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    (secret,) = [doc for doc in built if doc["kind"] == "Secret"]
+    assert secret["metadata"]["name"] == "blog-secrets"
+    assert set(secret["data"]) == {"DJANGO_SECRET_KEY", "INTERNAL_TOKEN", "PGPASSWORD"}
+    kinds = [doc["kind"] for doc in built]
+    assert kinds.count("ScaledObject") == (5 if overlay == "keda" else 0)
