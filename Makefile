@@ -24,17 +24,29 @@ UNIT_SUITES := shared/tests:monolith.settings shared/messaging/tests:micro.posts
 	micro/moderation:micro.moderation.settings micro/query:micro.query.settings \
 	micro/eventbus:micro.eventbus.settings micro/aggregator:micro.aggregator.settings
 
-.PHONY: setup demo launch compare compare-quick docs docs-serve docs-figures test-known-gaps test lint unit e2e \
-	unit-postgres e2e-postgres reliability-postgres unit-postgres-run e2e-postgres-run reliability-postgres-run \
-	test-containers
+.PHONY: setup lock demo launch compare compare-quick docs docs-serve docs-figures test-known-gaps test lint unit \
+	e2e unit-postgres e2e-postgres reliability-postgres unit-postgres-run e2e-postgres-run \
+	reliability-postgres-run test-containers
 
-$(VENV)/.installed: pyproject.toml
+# Every package pinned with its hashes (pip-tools, pinned in the dev extra): the image
+# installs requirements.lock (the deployables' dependencies), `make setup` installs
+# requirements-dev.lock (those, the workbench and the dev tools), then the project itself.
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet \
+	--generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+
+$(VENV)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,docs]'
+	$(PY) -m pip install -q --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
 setup: $(VENV)/.installed
+
+# Re-pin after editing the dependencies in pyproject.toml (then commit both lock files).
+lock:
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra workbench --extra dev --extra docs --output-file requirements-dev.lock pyproject.toml
 
 demo: setup
 	$(PY) manage.py demo

@@ -51,6 +51,16 @@ PUBLIC_ROUTES: dict[str, dict[str, str]] = {
     "comment_list": {"monolith": "monolith", "micro": "comments"},
 }
 
+# Service -> the services it calls over HTTP (each one's <NAME>_URL setting): the sync
+# aggregator's reads, comments' check that a post exists, the catch-up reads of the event
+# store. The NetworkPolicy set (stacks/network_policy.py) allows exactly these calls.
+INTERNAL_CALLS: dict[str, tuple[str, ...]] = {
+    "aggregator": ("posts", "comments"),
+    "comments": ("eventbus", "posts"),
+    "posts": ("eventbus",),
+    "query": ("eventbus",),
+}
+
 # How a client can read the post list with comments from the micro stack.
 READ_STRATEGIES = {
     "query": "one request to the query service's read model (async, event-fed)",

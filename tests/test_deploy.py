@@ -349,9 +349,35 @@ def test_k8s_settings_name_every_service_and_keep_secrets_in_the_secret(manifest
     assert urls == {**service_env_urls(names), "REDIS_URL": "redis://redis:6379/0"}
     hosts = set(settings["DJANGO_ALLOWED_HOSTS"].split(","))
     assert {spec.name for spec in ALL_SPECS} | {"blog.local", "localhost"} <= hosts
-    secret = of_kind(manifests, "Secret")["blog-secrets"]["stringData"]
+    secret = k8s_secrets_example()
     assert set(secret) == {"DJANGO_SECRET_KEY", "INTERNAL_TOKEN", "PGPASSWORD"}
     assert not set(secret) & set(settings)
+
+
+def k8s_secrets_example() -> dict[str, str]:
+    lines = (K8S_DIR / "secrets.env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def test_k8s_secrets_come_from_an_untracked_env_file_through_a_secret_generator(manifests):
+    kustomization = yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())
+    (generator,) = kustomization["secretGenerator"]
+    assert generator["name"] == "blog-secrets" and generator["namespace"] == "blog"
+    assert generator["envs"] == ["secrets.env"]
+    assert generator["options"]["disableNameSuffixHash"] is True  # the pods name it
+    assert "Secret" not in {doc["kind"] for doc in manifests}, "no Secret in a tracked file"
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", str(K8S_DIR / "secrets.env")], cwd=PROJECT_DIR
+    )
+    assert ignored.returncode == 0, "deploy/k8s/secrets.env must be in .gitignore"
+    referenced = {
+        source["secretRef"]["name"]
+        for doc in of_kind(manifests, "Deployment", "Job", "StatefulSet").values()
+        for container in pod_spec(doc)["containers"]
+        for source in container.get("envFrom", [])
+        if "secretRef" in source
+    }
+    assert referenced == {"blog-secrets"}
 
 
 PRODUCTION_CHECKS = {
@@ -366,7 +392,7 @@ def test_the_shipped_placeholder_secrets_do_not_pass_the_production_checks(manif
     production) make every deployable refuse to start, naming the variable."""
     from django.core.exceptions import ImproperlyConfigured
 
-    k8s = of_kind(manifests, "Secret")["blog-secrets"]["stringData"]
+    k8s = k8s_secrets_example()
     compose = {name: compose_env_file()[name] for name in PRODUCTION_CHECKS}
     monkeypatch.setenv("DJANGO_ENV", "production")
     for shipped in (k8s, compose):
@@ -385,6 +411,52 @@ def test_k8s_autoscales_the_comments_web_and_worker(manifests):
     for target in targets:
         # A fixed replica count would undo the autoscaler on every `kubectl apply`.
         assert "replicas" not in deployments[target]["spec"], target
+
+
+def test_k8s_every_deployment_that_can_run_several_pods_has_a_disruption_budget(manifests):
+    deployments = of_kind(manifests, "Deployment")
+    autoscaled = {
+        doc["spec"]["scaleTargetRef"]["name"]: doc["spec"]["maxReplicas"]
+        for doc in of_kind(manifests, "HorizontalPodAutoscaler").values()
+    }
+    several = {
+        name
+        for name, doc in deployments.items()
+        if doc["spec"].get("replicas", 1) > 1 or autoscaled.get(name, 1) > 1
+    }
+    budgets = of_kind(manifests, "PodDisruptionBudget")
+    covered = {}
+    for budget in budgets.values():
+        selector = budget["spec"]["selector"]["matchLabels"]
+        matched = [
+            name
+            for name, doc in deployments.items()
+            if selector.items() <= doc["spec"]["template"]["metadata"]["labels"].items()
+        ]
+        assert len(matched) == 1, budget["metadata"]["name"]
+        covered[matched[0]] = budget["spec"]
+    assert set(covered) == several
+    assert all(spec == {"maxUnavailable": 1, **spec} for spec in covered.values())
+
+
+def test_k8s_every_pod_runs_unprivileged_under_the_runtime_default_seccomp(manifests):
+    for name, doc in of_kind(manifests, "Deployment", "Job", "StatefulSet").items():
+        pod = pod_spec(doc)
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        assert pod["securityContext"]["runAsUser"] > 0, name
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        assert pod["automountServiceAccountToken"] is False, name
+        for container in pod.get("initContainers", []) + pod["containers"]:
+            context = container["securityContext"]
+            assert context["allowPrivilegeEscalation"] is False, name
+            assert context["capabilities"] == {"drop": ["ALL"]}, name
+
+
+def test_k8s_migration_jobs_survive_a_re_apply_with_a_new_image(manifests):
+    """A Job's pod template is immutable: a finished Job is deleted after a while, so that
+    the next apply (with a new image tag) creates it again instead of being refused."""
+    for name, job in of_kind(manifests, "Job").items():
+        assert 0 <= job["spec"]["ttlSecondsAfterFinished"] <= 600, name
 
 
 def test_k8s_ingress_sends_the_micro_host_to_the_gateway_and_the_monolith_host_to_it(manifests):
@@ -411,8 +483,8 @@ def test_k8s_gateway_runs_the_same_generated_config_as_compose(manifests):
         "run: python -m stacks.gateway --write"
     )
     deployment = of_kind(manifests, "Deployment")["gateway"]
-    assert pod_spec(deployment)["volumes"] == [
-        {"name": "config", "configMap": {"name": "gateway-config"}}
+    assert {"name": "config", "configMap": {"name": "gateway-config"}} in pod_spec(deployment)[
+        "volumes"
     ]
 
 
@@ -657,3 +729,152 @@ def test_the_build_context_holds_what_the_dockerfile_copies():
     sources = {source for line in copied for source in line.split()}
     assert sources <= kept
     assert all((PROJECT_DIR / source).exists() for source in sources)
+
+
+# -- the NetworkPolicy set ------------------------------------------------------------------
+def test_the_committed_network_policies_are_the_ones_the_tables_render():
+    from stacks import network_policy
+
+    committed = network_policy.POLICY_FILE.read_text()
+    assert committed == network_policy.render(), "run: python -m stacks.network_policy --write"
+
+
+def policy_edges(manifests: list[dict]) -> tuple[set, set]:
+    """(client, server, port) allowed in the namespace, as seen from the servers' ingress
+    rules and from the clients' egress rules."""
+    label = "app.kubernetes.io/name"
+    ingress, egress = set(), set()
+    for policy in of_kind(manifests, "NetworkPolicy").values():
+        selected = policy["spec"]["podSelector"].get("matchLabels", {}).get(label)
+        for rule in policy["spec"].get("ingress", []):
+            for peer in rule["from"]:
+                if "namespaceSelector" not in peer:
+                    client = peer["podSelector"]["matchLabels"][label]
+                    ingress |= {(client, selected, port["port"]) for port in rule["ports"]}
+        for rule in policy["spec"].get("egress", []):
+            for peer in rule["to"]:
+                if "namespaceSelector" not in peer:
+                    server = peer["podSelector"]["matchLabels"][label]
+                    egress |= {(selected, server, port["port"]) for port in rule["ports"]}
+    return ingress, egress
+
+
+def test_network_policies_deny_by_default_then_allow_exactly_the_tables_edges(manifests):
+    from stacks.routes import INTERNAL_CALLS
+
+    policies = of_kind(manifests, "NetworkPolicy")
+    deny = policies["default-deny"]["spec"]
+    assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    http = gateway.CONTAINER_PORT
+    expected = {("gateway", name, http) for name in gateway.routed_services()}
+    expected |= {(client, s, http) for client, servers in INTERNAL_CALLS.items() for s in servers}
+    expected |= {(spec.name, "redis", 6379) for spec in ALL_SPECS if spec.has_worker}
+    expected |= {(spec.name, "postgres", 5432) for spec in ALL_SPECS if spec.has_database}
+    ingress, egress = policy_edges(manifests)
+    assert ingress == expected
+    assert egress == expected
+    labels = {
+        doc["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]
+        for doc in of_kind(manifests, "Deployment", "StatefulSet").values()
+    }
+    assert {server for _, server, _ in expected} | {"gateway"} <= labels
+    entry = {
+        name
+        for name, policy in policies.items()
+        for rule in policy["spec"].get("ingress", [])
+        for peer in rule["from"]
+        if peer.get("namespaceSelector", {}).get("matchLabels")
+    }
+    ingress_backends = {
+        path["backend"]["service"]["name"]
+        for rule in of_kind(manifests, "Ingress")["blog"]["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    assert entry == ingress_backends | {"redis"}  # redis: from KEDA's namespace
+
+
+def test_the_call_table_names_every_service_url_each_service_reads():
+    """INTERNAL_CALLS says whom each service calls: exactly the <NAME>_URL settings it reads."""
+    from stacks.routes import INTERNAL_CALLS
+
+    read = {}
+    for spec in MICRO_SERVICES:
+        text = (PROJECT_DIR / spec.settings.replace(".", "/")).with_suffix(".py").read_text()
+        urls = re.findall(r'env_str\("([A-Z]+)_URL"', text)
+        if urls:
+            read[spec.name] = tuple(sorted(name.lower() for name in urls))
+    assert read == {name: tuple(sorted(calls)) for name, calls in INTERNAL_CALLS.items()}
+
+
+# -- the optional KEDA overlay --------------------------------------------------------------
+KEDA_DIR = PROJECT_DIR / "deploy" / "keda"
+
+
+def test_the_committed_scaled_objects_are_the_ones_the_route_table_renders():
+    from stacks import keda
+
+    assert keda.SCALED_OBJECTS.read_text() == keda.render(), "run: python -m stacks.keda --write"
+
+
+def test_keda_scales_every_worker_on_the_queue_it_consumes(manifests):
+    keda_docs = [doc for doc in yaml.safe_load_all((KEDA_DIR / "scaled-objects.yaml").read_text())]
+    scaled = {
+        doc["spec"]["scaleTargetRef"]["name"]: doc
+        for doc in keda_docs
+        if doc["kind"] == "ScaledObject"
+    }
+    workers = {name for name, (_, role) in expected_workloads().items() if role == "worker"}
+    assert set(scaled) == workers
+    deployments = of_kind(manifests, "Deployment")
+    for name, doc in scaled.items():
+        (trigger,) = doc["spec"]["triggers"]
+        service = env_of(app_container(deployments[name]))["BLOG_SERVICE"]
+        assert trigger["type"] == "redis" and trigger["metadata"]["listName"] == service, name
+        assert urlsplit(
+            of_kind(manifests, "ConfigMap")["blog-settings"]["data"]["REDIS_URL"]
+        ).port == int(trigger["metadata"]["address"].rsplit(":", 1)[1])
+        assert doc["spec"]["minReplicaCount"] >= 1
+    # Every worker can now run several pods: each has exactly one disruption budget.
+    budgets = [doc for doc in keda_docs if doc["kind"] == "PodDisruptionBudget"]
+    budgets += list(of_kind(manifests, "PodDisruptionBudget").values())
+    for doc in budgets:
+        kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+    budgeted = [doc["metadata"]["name"] for doc in budgets if doc["metadata"]["name"] in workers]
+    assert sorted(budgeted) == sorted(workers)
+
+
+def test_the_keda_overlay_applies_everything_and_drops_the_cpu_autoscaler_it_replaces(manifests):
+    kustomization = yaml.safe_load((KEDA_DIR / "kustomization.yaml").read_text())
+    assert kustomization["resources"] == ["../k8s", "scaled-objects.yaml"]
+    (patch,) = kustomization["patches"]
+    deleted = yaml.safe_load(patch["patch"])
+    assert deleted["$patch"] == "delete" and deleted["kind"] == "HorizontalPodAutoscaler"
+    worker_hpas = {
+        name
+        for name, doc in of_kind(manifests, "HorizontalPodAutoscaler").items()
+        if doc["spec"]["scaleTargetRef"]["name"].endswith("-worker")
+    }
+    assert {deleted["metadata"]["name"]} == worker_hpas
+
+
+@pytest.mark.parametrize("overlay", ["k8s", "keda"])
+def test_kustomize_builds_the_base_and_the_keda_overlay_with_the_secret_generated(
+    tmp_path, overlay
+):
+    """kubectl kustomize (when installed) builds both, on a copy that has a secrets.env."""
+    kubectl = shutil.which("kubectl")
+    if not kubectl:
+        pytest.skip("kubectl is not installed")
+    for folder in ("k8s", "keda"):
+        shutil.copytree(PROJECT_DIR / "deploy" / folder, tmp_path / folder)
+    shutil.copy(K8S_DIR / "secrets.env.example", tmp_path / "k8s" / "secrets.env")
+    result = subprocess.run(
+        [kubectl, "kustomize", str(tmp_path / overlay)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    built = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    (secret,) = [doc for doc in built if doc["kind"] == "Secret"]
+    assert secret["metadata"]["name"] == "blog-secrets"
+    assert set(secret["data"]) == {"DJANGO_SECRET_KEY", "INTERNAL_TOKEN", "PGPASSWORD"}
+    kinds = [doc["kind"] for doc in built]
+    assert kinds.count("ScaledObject") == (5 if overlay == "keda" else 0)

@@ -116,3 +116,71 @@ def test_gunicorn_writes_a_json_access_log_line_with_the_request_id(tmp_path):
     ours = [line for line in access if line["request_id"] == "access-log-42"]
     assert len(ours) == 1
     assert (ours[0]["method"], ours[0]["path"], ours[0]["status"]) == ("GET", "/health/live/", 200)
+
+
+# -- packaging: the lock files, the workbench extra -----------------------------------------
+def locked(path: Path) -> dict[str, str]:
+    """package -> version of a pip-compile --generate-hashes lock file, each with a hash."""
+    import re
+
+    text = path.read_text()
+    pins = dict(re.findall(r"^([a-z0-9][a-z0-9._-]*)==(\S+) \\\n\s+--hash=sha256:", text, re.M))
+    requirements = re.findall(r"^[a-z0-9][a-z0-9._-]*==", text, re.M)
+    assert len(pins) == len(requirements), f"{path.name}: a pin without its hash"
+    return {name.replace("_", "-"): version for name, version in pins.items()}
+
+
+def pyproject() -> dict:
+    import tomllib
+
+    return tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())
+
+
+def pinned(requirements: list[str]) -> dict[str, str]:
+    import re
+
+    pairs = (re.match(r"^([A-Za-z0-9._-]+)(?:\[[^]]*\])?==(\S+)$", item) for item in requirements)
+    return {match.group(1).lower().replace("_", "-"): match.group(2) for match in pairs}
+
+
+def test_the_lock_files_pin_what_pyproject_pins_with_hashes():
+    project = pyproject()["project"]
+    production = locked(PROJECT_DIR / "requirements.lock")
+    development = locked(PROJECT_DIR / "requirements-dev.lock")
+    direct = pinned(project["dependencies"])
+    assert direct.items() <= production.items()
+    extras = project["optional-dependencies"]
+    assert (direct | pinned(extras["workbench"]) | pinned(extras["dev"])).items() <= (
+        development.items()
+    )
+    # The image gets none of the workbench (nor numpy, pillow, fonttools through matplotlib).
+    workbench = set(pinned(extras["workbench"])) | {"numpy", "pillow", "fonttools"}
+    assert workbench & set(production) == set()
+    assert {name: development[name] for name in production} == production
+
+
+def test_the_image_and_make_setup_install_from_the_lock_files():
+    dockerfile = (PROJECT_DIR / "Dockerfile").read_text()
+    assert "pip install --require-hashes --requirement requirements.lock" in dockerfile
+    assert "pip install --no-deps ." in dockerfile
+    makefile = (PROJECT_DIR / "Makefile").read_text()
+    assert "pip install -q --require-hashes -r requirements-dev.lock" in makefile
+    assert "pip install -q --no-deps -e ." in makefile
+
+
+def test_production_runs_the_monolith_without_the_workbench(tmp_path):
+    script = "import django; django.setup(); from django.conf import settings; "
+    script += "print('stacks' in settings.INSTALLED_APPS)"
+    seen = {}
+    for mode, env in {"development": {"BLOG_VAR_DIR": str(tmp_path)}, "production": None}.items():
+        env = env or production_env(tmp_path)
+        run = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=PROJECT_DIR,
+            env={"PATH": os.environ["PATH"], **env, "DJANGO_SETTINGS_MODULE": MONOLITH.settings},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        seen[mode] = run.stdout.strip()
+    assert seen == {"development": "True", "production": "False"}
