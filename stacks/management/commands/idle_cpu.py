@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         run_dir = Path(tempfile.mkdtemp(prefix="idle-cpu-"))
         stack = Stack(options["kind"], run_dir=run_dir, port_base=options["port_base"], fresh=True)
-        with stack.start():
+        with stack:  # starts it, stops it at the end
             wait_drained(stack)
             time.sleep(options["settle"])
             before = cpu_snapshot(stack)
