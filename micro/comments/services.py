@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from micro.comments.clients import posts_client
@@ -186,15 +187,15 @@ def comment_pending_resend() -> int:
         event_type=events.COMMENT_CREATED,
         message__data__comment_id__in=waiting,
         sent_at__lte=cutoff,
-    ).values_list("id", "sent_at", "attempts")
+    ).values_list("id", "sent_at", "resends")
     ids = [
         str(event_id)
-        for event_id, sent_at, attempts in stale
+        for event_id, sent_at, resends in stale
         if not {str(event_id), derived_event_id(str(event_id), events.COMMENT_MODERATED)}
         & in_flight
-        and timezone.now() - sent_at >= dt.timedelta(seconds=resend_backoff_seconds(attempts))
+        and timezone.now() - sent_at >= dt.timedelta(seconds=resend_backoff_seconds(resends))
     ]
-    OutboxEvent.objects.filter(id__in=ids).update(sent_at=None)
+    OutboxEvent.objects.filter(id__in=ids).update(sent_at=None, resends=F("resends") + 1)
     return relay_outbox(ids=ids)
 
 

@@ -47,32 +47,58 @@ def _announce_ready(sender=None, **kwargs) -> None:
 @signals.worker_shutting_down.connect
 def _announce_stopping(**kwargs) -> None:
     _stop_loops.set()
+    _wake.set()
     ready_file = os.environ.get("BLOG_READY_FILE")
     if ready_file:
         Path(ready_file).unlink(missing_ok=True)
 
 
 _stop_loops = threading.Event()
+# Set when the worker starts a task, or when it stops: the loops then look again at once.
+_wake = threading.Event()
 WATCHDOG = "shared.messaging.watchdog.consumer_watchdog"
 WATCHDOG_INTERVAL_MS = 5000
-TICK_SECONDS = 0.1
+# A loop that found nothing to do waits twice as long next time, up to this; any task the
+# worker starts brings every loop back to its own interval.
+IDLE_INTERVAL_MAX_SECONDS = 10.0
+
+
+@signals.task_prerun.connect
+def _work_arrived(**kwargs) -> None:
+    _wake.set()
 
 
 def _run_loops(loops: dict[str, int]) -> None:
-    """Call each function of WORKER_LOOPS every so many milliseconds, in one thread.
+    """Call each function of WORKER_LOOPS every so many milliseconds, in one thread, and
+    less often while it finds nothing to do (it returns 0 or None): a stack at rest sleeps.
     A failure (broker, database or another service away) is logged and tried again."""
-    from django.db import close_old_connections
     from django.utils.module_loading import import_string
 
     functions = {path: import_string(path) for path in loops}
-    due = dict.fromkeys(loops, 0.0)
-    while not _stop_loops.wait(TICK_SECONDS):
+    base = {path: ms / 1000 for path, ms in loops.items()}
+    interval, due = dict(base), dict.fromkeys(loops, 0.0)
+    while not _stop_loops.is_set():
+        if _wake.wait(max(0.0, min(due.values()) - time.monotonic())):
+            _wake.clear()
+            now = time.monotonic()
+            for path in functions:
+                interval[path] = base[path]
+                due[path] = min(due[path], now + base[path])
+            continue
         for path, function in functions.items():
-            if time.monotonic() < due[path]:
+            if time.monotonic() < due[path] or _stop_loops.is_set():
                 continue
-            due[path] = time.monotonic() + loops[path] / 1000
-            try:
-                close_old_connections()
-                function()
-            except Exception as error:
-                logger.warning("%s failed (%r); will try again", path, error)
+            interval[path] = _next_interval(function, path, interval[path], base[path])
+            due[path] = time.monotonic() + interval[path]
+
+
+def _next_interval(function, path: str, interval: float, base: float) -> float:
+    from django.db import close_old_connections
+
+    try:
+        close_old_connections()
+        found_work = function()
+    except Exception as error:
+        logger.warning("%s failed (%r); will try again", path, error)
+        return base
+    return base if found_work else min(interval * 2, max(IDLE_INTERVAL_MAX_SECONDS, base))

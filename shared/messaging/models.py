@@ -19,6 +19,8 @@ class OutboxEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     # When the event bus was seen to hold it; until then the relay re-sends it now and then.
     confirmed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # How often it was found lost and sent again: the next re-send backs off by it.
+    resends = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["created_at"]

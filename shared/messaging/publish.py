@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 
 from django.db import DatabaseError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from shared import study
@@ -95,10 +96,12 @@ CONFIRM_PAGE = 200
 RESEND_BATCH = RELAY_BATCH
 
 
-def resend_backoff_seconds(attempts: int) -> float:
+def resend_backoff_seconds(resends: int) -> float:
     """How long after its last sending an event not yet stored may be re-sent: 5 s after the
-    first, then 10, 20 ... capped at 5 minutes (never given up: that would lose it)."""
-    return min(CONFIRM_AFTER_SECONDS * 2 ** max(attempts - 1, 0), RESEND_BACKOFF_MAX_SECONDS)
+    first sending, then 10, 20 ... capped at 5 minutes (never given up: that would lose it).
+    Counted by re-sends, not by attempts: failed sends while the broker was away do not
+    lengthen it."""
+    return min(CONFIRM_AFTER_SECONDS * 2**resends, RESEND_BACKOFF_MAX_SECONDS)
 
 
 def outbox_confirm() -> int:
@@ -118,7 +121,7 @@ def outbox_confirm() -> int:
             sent_at__isnull=False, sent_at__lte=cutoff, confirmed_at__isnull=True
         )
         .order_by("created_at")
-        .values_list("id", "sent_at", "attempts")
+        .values_list("id", "sent_at", "resends")
     )
     if not waiting:
         return 0
@@ -141,13 +144,13 @@ def outbox_confirm() -> int:
 
 
 def _due(row: tuple) -> bool:
-    _, sent_at, attempts = row
-    return timezone.now() - sent_at >= dt.timedelta(seconds=resend_backoff_seconds(attempts))
+    _, sent_at, resends = row
+    return timezone.now() - sent_at >= dt.timedelta(seconds=resend_backoff_seconds(resends))
 
 
 def _resend(ids: list[str]) -> int:
     if not ids:
         return 0
     logger.warning("outbox: %d event(s) lost on the way to the store; sending again", len(ids))
-    OutboxEvent.objects.filter(id__in=ids).update(sent_at=None)
+    OutboxEvent.objects.filter(id__in=ids).update(sent_at=None, resends=F("resends") + 1)
     return relay_outbox(ids=ids)

@@ -1,0 +1,46 @@
+"""`manage.py idle_cpu`: how much CPU a launched stack uses while nobody uses it.
+
+Launches the stack (fresh databases, a private Redis), waits until it is healthy and its
+queues are drained, then reads utime + stime of every process (with its forks) from
+/proc/<pid>/stat before and after a quiet window, and prints each process's share of one
+core and the total.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from stacks.compare.cost import cpu_snapshot, cpu_used, wait_drained
+from stacks.launcher import Stack
+
+
+class Command(BaseCommand):
+    help = "Launch a stack and print the CPU it uses at rest (per process and in total)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", nargs="?", default="micro", choices=["micro", "monolith"])
+        parser.add_argument("--seconds", type=float, default=10.0, help="Quiet window (10 s).")
+        parser.add_argument("--settle", type=float, default=5.0, help="Wait first (5 s).")
+        parser.add_argument("--port-base", type=int, default=None)
+
+    def handle(self, *args, **options):
+        run_dir = Path(tempfile.mkdtemp(prefix="idle-cpu-"))
+        stack = Stack(options["kind"], run_dir=run_dir, port_base=options["port_base"], fresh=True)
+        with stack:  # starts it, stops it at the end
+            wait_drained(stack)
+            time.sleep(options["settle"])
+            before = cpu_snapshot(stack)
+            time.sleep(options["seconds"])
+            used = cpu_used(before, cpu_snapshot(stack))
+        seconds = options["seconds"]
+        for name, cpu in sorted(used.items()):
+            self.stdout.write(f"{name:<20} {100 * cpu / seconds:6.2f} % of a core")
+        total = sum(used.values())
+        self.stdout.write(
+            f"{'total':<20} {100 * total / seconds:6.2f} % of a core "
+            f"({total * 1000:.0f} ms CPU in {seconds:.0f} s)"
+        )
