@@ -5,10 +5,12 @@ import json
 from gunicorn import util
 from prometheus_client import multiprocess
 
-# Keep-alive: how long an idle client connection stays open (seconds). Longer than the
-# internal clients' and the load generator's pauses between requests, so that gunicorn
-# does not close a connection at the moment a client reuses it (a reset under load).
-keepalive = 75
+# Keep-alive: how long an idle client connection stays open (seconds). gunicorn's default,
+# 2 s, is about what a micro client's connection to one service idles while it waits for
+# another under load, so gunicorn closed it just as the client reused it (a reset). 10 s
+# is well past those pauses, and short enough not to hold many abandoned connections (with
+# 75 s the schema fuzzing once ran past its timeout; see docs/changes/edges.md).
+keepalive = 10
 
 
 def child_exit(server, worker) -> None:
