@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from http.client import RemoteDisconnected
 from typing import Any
 
 import requests
@@ -31,8 +32,23 @@ class Reply:
 
     @property
     def outcome(self) -> str:
-        """The status code, or what happened when no HTTP answer came ("refused", "timeout")."""
+        """The status code, or what happened when no HTTP answer came ("refused", "reset",
+        "timeout")."""
         return str(self.status) if self.status else str(self.body.get("error"))
+
+
+def _was_reset(error: BaseException) -> bool:
+    """True when an open connection broke under the request (reset by the server, or closed
+    without an answer: what a keep-alive race looks like), not one that could not be made."""
+    pending, looked_at = [error], 0
+    while pending and looked_at < 20:  # requests wraps urllib3's error, which wraps the OS's
+        current, looked_at = pending.pop(), looked_at + 1
+        if isinstance(current, ConnectionResetError | BrokenPipeError | RemoteDisconnected):
+            return True
+        pending += [arg for arg in current.args if isinstance(arg, BaseException)]
+        if current.__cause__ is not None:
+            pending.append(current.__cause__)
+    return False
 
 
 class BlogClient:
@@ -60,9 +76,13 @@ class BlogClient:
             return Reply(
                 NO_ANSWER, {"error": "timeout"}, 1, time.perf_counter() - started, request_id
             )
-        except requests.ConnectionError:
+        except requests.ConnectionError as error:
             return Reply(
-                NO_ANSWER, {"error": "refused"}, 1, time.perf_counter() - started, request_id
+                NO_ANSWER,
+                {"error": "reset" if _was_reset(error) else "refused"},
+                1,
+                time.perf_counter() - started,
+                request_id,
             )
         try:
             body = response.json()

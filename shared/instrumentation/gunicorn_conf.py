@@ -12,10 +12,12 @@ import os
 from gunicorn import util
 from prometheus_client import multiprocess
 
-# Keep-alive: how long an idle client connection stays open (seconds). Longer than the
-# internal clients' and the load generator's pauses between requests, so that gunicorn
-# does not close a connection at the moment a client reuses it (a reset under load).
-keepalive = 75
+# Keep-alive: how long an idle client connection stays open (seconds). gunicorn's default,
+# 2 s, is about what a micro client's connection to one service idles while it waits for
+# another under load, so gunicorn closed it just as the client reused it (a reset). 10 s
+# is well past those pauses, and short enough not to hold many abandoned connections (with
+# 75 s the schema fuzzing once ran past its timeout; see docs/changes/edges.md).
+keepalive = 10
 
 PLAIN_ACCESS_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s "%(a)s"'
 JSON_ACCESS_FORMAT = (
