@@ -47,6 +47,18 @@ def test_the_page_has_both_columns_and_the_status_texts(lab):
     assert requests.get(f"{lab.url}static/lab/lab.js", timeout=5).status_code == 200
 
 
+def test_the_page_links_every_services_swagger_ui_and_redoc(lab):
+    html = requests.get(lab.url, timeout=5).text
+    from stacks.lab import registry
+
+    stacks = registry.current()
+    services = [*stacks["monolith"].stack.urls.items(), *stacks["micro"].stack.urls.items()]
+    assert len(services) == 7
+    for _, url in services:
+        assert f'href="{url.rstrip("/")}/api/docs/"' in html
+        assert f'href="{url.rstrip("/")}/api/redoc/"' in html
+
+
 def test_state_lists_each_stack_with_its_read_strategies(lab):
     state = requests.get(f"{lab.url}api/state/", timeout=5).json()
     assert set(state["stacks"]) == {"monolith", "micro"}

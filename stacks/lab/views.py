@@ -32,6 +32,7 @@ def lab_page(request):
     context = {
         "csrf_token": get_token(request),
         "stacks": list(registry.current()),
+        "api_docs": _api_docs(),
         "strategies": READ_STRATEGIES,
         "msg_pending": rules.MSG_COMMENT_PENDING,
         "msg_rejected": rules.MSG_COMMENT_REJECTED,
@@ -41,6 +42,15 @@ def lab_page(request):
     }
     html = TEMPLATES.get_template("lab/index.html").render(Context(context))
     return HttpResponse(html)
+
+
+def _api_docs() -> list[dict]:
+    """Each service's Swagger UI and Redoc (shared/api/urls.py), for the page's links."""
+    return [
+        {"stack": kind, "service": service, "url": url.rstrip("/")}
+        for kind, state in registry.current().items()
+        for service, url in state.stack.urls.items()
+    ]
 
 
 class LabApi(APIView):
