@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import os
 
+from django.conf import settings
 from django.http import HttpResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Counter,
     Histogram,
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily
 
 from shared.api.renderers import json_response
 
@@ -74,13 +77,45 @@ def refusal_body() -> dict:
     return error_body(code="not_authenticated", message=MSG_METRICS_NEED_TOKEN)
 
 
+class QueueDepthCollector:
+    """`blog_queue_depth{queue}`: the messages waiting on this service's own queue, read from
+    the broker at scrape time (LLEN), so that an autoscaler or an alert sees a backlog grow
+    (the KEDA overlay reads the same list). Absent when the service has no queue or the
+    broker does not answer within a second: a scrape never waits on a stopped Redis."""
+
+    def collect(self):
+        queue = getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", None)
+        if queue not in settings.MICRO_SERVICES_WITH_QUEUES:
+            return
+        import redis
+
+        client = redis.Redis.from_url(
+            settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1
+        )
+        try:
+            depth = client.llen(queue)
+        except (redis.RedisError, OSError):
+            return
+        finally:
+            client.close()
+        family = GaugeMetricFamily(
+            "blog_queue_depth", "Messages waiting on the service's queue", labels=["queue"]
+        )
+        family.add_metric([queue], depth)
+        yield family
+
+
 def exposition() -> bytes:
     """Prometheus text format; adds up every process of this service in multiprocess mode."""
+    registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry)
-    return generate_latest()
+    return generate_latest(registry) + generate_latest(_queue_depth_registry)
+
+
+_queue_depth_registry = CollectorRegistry()
+_queue_depth_registry.register(QueueDepthCollector())
 
 
 def metrics_view(request):
