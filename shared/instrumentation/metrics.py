@@ -28,8 +28,6 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
-from shared.api.renderers import json_response
-
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 HTTP_REQUESTS = Counter(
@@ -119,6 +117,10 @@ _queue_depth_registry.register(QueueDepthCollector())
 
 
 def metrics_view(request):
+    # Imported here: this module is imported without Django settings (the worker's own
+    # metrics server, tests/test_deploy.py), and the renderer reads DRF's settings.
+    from shared.api.renderers import json_response
+
     if not scrape_allowed(request.headers.get("Authorization", "")):
         response = json_response(refusal_body(), status=401)
         response["WWW-Authenticate"] = CHALLENGE
