@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 from dataclasses import dataclass
@@ -111,6 +112,8 @@ class BlogClient:
             error = "reset"
         except OSError:  # refused, unreachable: nobody answered
             error = "refused"
+        except http.client.HTTPException:  # an answer that is not HTTP/1.1
+            error = "bad answer"
         else:
             seconds = time.perf_counter() - started
             return Reply(response.status, _decoded(response), 1, seconds, request_id)
