@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import time
 from dataclasses import dataclass
 from http.client import RemoteDisconnected
@@ -9,6 +11,7 @@ from typing import Any
 
 import requests
 
+from stacks.keepalive import ConnectionDropped, KeepAliveClient
 from stacks.routes import PUBLIC_ROUTES, READ_STRATEGIES
 from stacks.tracing import new_request_id
 
@@ -52,13 +55,34 @@ def _was_reset(error: BaseException) -> bool:
 
 
 class BlogClient:
-    """Create posts and comments and read the post list, on the monolith or on micro."""
+    """Create posts and comments and read the post list, on the monolith or on micro.
 
-    def __init__(self, kind: str, urls: dict[str, str], *, timeout: float = 10.0):
+    Two transports, the same actions and Replies: a `requests.Session` (the default: tests, the
+    lab, the demo), or with `keepalive=True` the benchmark's own client, kept-alive http.client
+    connections (stacks.keepalive), which every phase of `compare` measures with. A request
+    whose connection dropped in flight answers NO_ANSWER with error "reset" (counted in
+    `resets`)."""
+
+    def __init__(
+        self, kind: str, urls: dict[str, str], *, timeout: float = 10.0, keepalive: bool = False
+    ):
         self.kind = kind
         self.urls = urls
         self.timeout = timeout
-        self.session = requests.Session()
+        self.http = KeepAliveClient(timeout=timeout) if keepalive else None
+        self.session = None if keepalive else requests.Session()
+
+    def close(self) -> None:
+        """Close the client's connections."""
+        if self.http is not None:
+            self.http.close()
+        else:
+            self.session.close()
+
+    @property
+    def resets(self) -> int:
+        """Requests whose connection dropped in flight (the keep-alive transport counts them)."""
+        return self.http.resets if self.http else 0
 
     def base(self, operation: str) -> str:
         return self.urls[PUBLIC_ROUTES[operation][self.kind]]
@@ -67,6 +91,8 @@ class BlogClient:
         """One HTTP request, tagged with a request id (a new one unless given)."""
         request_id = request_id or new_request_id()
         headers = {**kwargs.pop("headers", {}), REQUEST_ID_HEADER: request_id}
+        if self.http is not None:
+            return self._send_kept_alive(method, url, request_id, headers, **kwargs)
         started = time.perf_counter()
         try:
             response = self.session.request(
@@ -89,6 +115,29 @@ class BlogClient:
         except ValueError:
             body = response.text
         return Reply(response.status_code, body, 1, time.perf_counter() - started, request_id)
+
+    def _send_kept_alive(
+        self, method: str, url: str, request_id: str, headers: dict, *, json=None, data=None
+    ) -> Reply:
+        """The same request over the keep-alive transport; timed from send to body read."""
+        if json is not None:
+            data = _json_bytes(json)
+            headers = {"Content-Type": "application/json", **headers}
+        started = time.perf_counter()
+        try:
+            response = self.http.request(method, url, body=data, headers=headers)
+        except TimeoutError:
+            error = "timeout"
+        except ConnectionDropped:
+            error = "reset"
+        except OSError:  # refused, unreachable: nobody answered
+            error = "refused"
+        except http.client.HTTPException:  # an answer that is not HTTP/1.1
+            error = "bad answer"
+        else:
+            seconds = time.perf_counter() - started
+            return Reply(response.status, _decoded(response), 1, seconds, request_id)
+        return Reply(NO_ANSWER, {"error": error}, 1, time.perf_counter() - started, request_id)
 
     def get(self, operation: str, path: str) -> Reply:
         """GET any path of the service that answers an operation."""
@@ -144,3 +193,17 @@ class BlogClient:
                 return Reply(comments.status, comments.body, count, seconds, request_id)
             composed.append({**post, "comments": comments.body})
         return Reply(200, composed, count, time.perf_counter() - started, request_id)
+
+
+def _json_bytes(value: Any) -> bytes:
+    """A JSON request body as requests' json= writes it."""
+    return json.dumps(value, allow_nan=False).encode("utf-8")
+
+
+def _decoded(response) -> Any:
+    """The body as JSON where it parses (as requests' .json() would), else as text."""
+    text = response.body.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -17,11 +17,17 @@ def _ms(value) -> str:
 
 
 def health_rows(raw: dict) -> list[list[str]]:
-    """One row per service: GET /health/ at one client, as the load generator's client and
-    as bare http.client sees it."""
+    """One row per service: GET /health/ at one client, as the load generator's client,
+    requests and bare http.client see it."""
     health = raw.get("floor", {}).get("health", {})
     return [
-        [stack, service, _ms(figures["p50_ms"]), _ms(figures["raw_p50_ms"])]
+        [
+            stack,
+            service,
+            _ms(figures["p50_ms"]),
+            _ms(figures.get("requests_p50_ms")),
+            _ms(figures["raw_p50_ms"]),
+        ]
         for stack, services in health.items()
         for service, figures in services.items()
     ]
@@ -40,6 +46,7 @@ def list_rows(raw: dict) -> list[list[str]]:
                 _ms(served["p50_ms"]),
                 _ms(floor["p50_ms"]),
                 f"{served['p50_ms'] / floor['p50_ms']:.1f}x",
+                _ms(served.get("requests_p50_ms")),
                 _ms(served["raw_p50_ms"]),
                 _ms(floor["raw_p50_ms"]),
             ]
@@ -70,16 +77,21 @@ def _run_figures(runs: list[dict]) -> dict:
 
 def section(raw: dict) -> Section:
     blocks: list = [
-        "Measured in this run at one client, one request at a time, trace records off. "
-        "`p50` is through the load generator's client (requests, as every latency above), "
-        "`raw p50` through bare http.client on one kept-alive connection; their difference "
-        "is the client's own share of every latency."
+        "Measured in this run at one client, one request at a time, trace records off, the "
+        "clients taking turns (5 rounds). `p50` is through the load generator's own client "
+        "(stacks/keepalive.py: kept-alive http.client connections, TCP_NODELAY, as every "
+        "latency above), `requests p50` through one kept-alive requests.Session (the client "
+        "every latency went through before; the tests' BlogClient), `raw p50` through bare "
+        "http.client on one connection (no client code at all); `p50` minus `raw p50` is the "
+        "load generator's own share of every latency."
     ]
     health = health_rows(raw)
     blocks += [
         "The emptiest request of each service (GET /health/; a service with a database "
         "asks it SELECT 1):",
-        Table(["stack", "service", "p50 ms", "raw p50 ms"], health) if health else NOT_MEASURED,
+        Table(["stack", "service", "p50 ms", "requests p50 ms", "raw p50 ms"], health)
+        if health
+        else NOT_MEASURED,
     ]
     lists = list_rows(raw)
     blocks += [
@@ -87,7 +99,16 @@ def section(raw: dict) -> Section:
         "bytes from memory under the same gunicorn command and config: the Python floor "
         "for this response.",
         Table(
-            ["list", "bytes", "p50 ms", "floor p50 ms", "over floor", "raw p50", "raw floor"],
+            [
+                "list",
+                "bytes",
+                "p50 ms",
+                "floor p50 ms",
+                "over floor",
+                "requests p50",
+                "raw p50",
+                "raw floor",
+            ],
             lists,
         )
         if lists

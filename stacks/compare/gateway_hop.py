@@ -13,7 +13,6 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable
 
-from stacks.client import BlogClient
 from stacks.compare import cost, loadgen
 from stacks.compare.document import Section, Table
 from stacks.compare.records import ROUND
@@ -51,7 +50,7 @@ def measure(
         return {"skipped": str(error)}
     try:
         urls = {"direct": micro.urls, "gateway": {name: gateway.url for name in micro.urls}}
-        client = BlogClient("micro", urls["gateway"])
+        client = loadgen.client("micro", urls["gateway"])
         for _ in range(WARM_UP_REQUESTS):
             client.list_posts(limit=limit)
         runs = []
@@ -87,6 +86,7 @@ def _run(micro: Stack, work: loadgen.Workload, plan: HopPlan, *, concurrency: in
     return {
         "latencies_ms": [round(ms, ROUND) for ms in ok],
         "errors": dict(Counter(s["outcome"] for s in samples if s["outcome"] != "ok")),
+        "resets": result.get("resets", 0),
         "elapsed_s": result["elapsed_s"],
     }
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from shared import rules
 from stacks.client import BlogClient
+from stacks.compare import loadgen
 from stacks.launcher import Stack
 
 QUERY_APPLY_TASK = "query.handle_event"
@@ -108,7 +109,7 @@ def lags_ms(returned_at: dict[str, float], visible_at: dict[str, float | None]) 
 
 def measure_idle_lag(micro: Stack, *, post_id: int, count: int) -> dict:
     """One comment at a time, each waited for before the next: the lag of an idle system."""
-    client = BlogClient("micro", micro.urls)
+    client = loadgen.client("micro", micro.urls)
     follower = TraceFollower(micro.trace_dir)
     returned, visible = {}, {}
     for number in range(count):
@@ -152,7 +153,7 @@ def _poll_until_final(client: BlogClient, post_id: int, comment_id: int) -> tupl
 
 def validate_against_polling(micro: Stack, *, post_id: int, count: int) -> list[dict]:
     """For each comment: the trace lag, and the bounds polling puts on it (all in ms)."""
-    client = BlogClient("micro", micro.urls)
+    client = loadgen.client("micro", micro.urls)
     follower = TraceFollower(micro.trace_dir)
     checks = []
     for number in range(count):

@@ -1,9 +1,13 @@
 """Load generation: closed-loop clients and a fixed arrival rate, in separate generator processes.
 
-Each simulated client is a thread with its own HTTP session (stacks.client.BlogClient). The
+Each simulated client is a thread with its own keep-alive connections (stacks.client.BlogClient
+over stacks.keepalive.KeepAliveClient: http.client, one connection per service, TCP_NODELAY;
+every phase of compare measures through `client()` below). The
 threads of one run are spread over one or more forked generator processes, so that Python's
 GIL in the generator is not what limits a run at high concurrency; the harness process only
-collects. Latency is measured with perf_counter around each action, from raw samples.
+collects. Latency is measured with perf_counter around each action (request written to body read),
+from raw samples. Connections that dropped with a request in flight are counted per run
+("resets"; a healthy run has 0).
 
 Closed loop: C clients, each sending its next request as soon as the last one answered, for
 a fixed duration. Open loop: requests scheduled at a constant rate; latency is counted from
@@ -40,6 +44,15 @@ class Workload:
     limit: int = 50
     post_ids: tuple[int, ...] = ()
     timeout: float = 30.0
+    keepalive: bool = True  # False: the tests' requests.Session client (the client A/B only)
+
+
+def client(
+    kind: str, urls: dict[str, str], *, timeout: float = 10.0, keepalive: bool = True
+) -> BlogClient:
+    """The benchmark's client: the same actions as the tests' BlogClient, over kept-alive
+    http.client connections (one set per thread: never share one between threads)."""
+    return BlogClient(kind, urls, timeout=timeout, keepalive=keepalive)
 
 
 def comment_content(number: int) -> str:
@@ -117,20 +130,25 @@ def _closed_loop_in_process(
 ):
     samples: list[list[dict]] = [[] for _ in range(threads)]
     tickets = itertools.count()  # requests taken so far by this process's clients
+    resets = [0] * threads
     cpu_before = time.process_time()
 
     def client_loop(slot: int) -> None:
-        client = BlogClient(workload.stack, workload.urls, timeout=workload.timeout)
+        sender = client(
+            workload.stack, workload.urls, timeout=workload.timeout, keepalive=workload.keepalive
+        )
         deadline = start_at + duration
         number = first + slot
         _sleep_until_wall(start_at)
         while time.time() < deadline and (budget is None or next(tickets) < budget):
-            samples[slot].append(perform(client, workload, number))
+            samples[slot].append(perform(sender, workload, number))
             number += 1_000_003  # distinct numbers across clients and processes
+        resets[slot] = sender.resets
+        sender.close()
 
     _run_threads(client_loop, threads)
     merged = [sample for per_client in samples for sample in per_client]
-    return {"samples": merged, "cpu_s": time.process_time() - cpu_before}
+    return {"samples": merged, "cpu_s": time.process_time() - cpu_before, "resets": sum(resets)}
 
 
 def _open_loop_in_process(workload: Workload, offsets: list[float], first: int, start_at):
@@ -138,12 +156,23 @@ def _open_loop_in_process(workload: Workload, offsets: list[float], first: int, 
     pending.reverse()  # pop() from the end gives the earliest
     lock = threading.Lock()
     samples: list[dict] = []
+    resets: list[int] = []
     cpu_before = time.process_time()
     _sleep_until_wall(start_at)
     origin = time.perf_counter() - (time.time() - start_at)
 
     def sender(_slot: int) -> None:
-        client = BlogClient(workload.stack, workload.urls, timeout=workload.timeout)
+        own = client(
+            workload.stack, workload.urls, timeout=workload.timeout, keepalive=workload.keepalive
+        )
+        try:
+            _send_on_schedule(own)
+        finally:
+            with lock:
+                resets.append(own.resets)
+            own.close()
+
+    def _send_on_schedule(own: BlogClient) -> None:
         while True:
             with lock:
                 if not pending:
@@ -158,13 +187,13 @@ def _open_loop_in_process(workload: Workload, offsets: list[float], first: int, 
                     samples.append({"ms": None, "outcome": "not sent"})
                 continue
             sent = time.perf_counter()
-            sample = perform(client, workload, first + number)
+            sample = perform(own, workload, first + number)
             timing = latency_from_schedule(scheduled, sent, time.perf_counter())
             with lock:
                 samples.append({**sample, **timing})
 
     _run_threads(sender, min(MAX_OPEN_LOOP_THREADS, max(1, len(offsets))))
-    return {"samples": samples, "cpu_s": time.process_time() - cpu_before}
+    return {"samples": samples, "cpu_s": time.process_time() - cpu_before, "resets": sum(resets)}
 
 
 def _run_threads(target, count: int) -> None:
@@ -209,6 +238,7 @@ def _merge(results: list[dict], start_at: float, wall_after: float) -> dict:
     return {
         "samples": samples,
         "client_cpu_s": sum(result["cpu_s"] for result in results),
+        "resets": sum(result.get("resets", 0) for result in results),
         "started_at": start_at,
         "elapsed_s": wall_after - start_at,
         "generator_processes": len(results),

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 from shared import rules
-from stacks.client import BlogClient
+from stacks.compare import loadgen
 from stacks.compare.stats import latency_summary, rate
 from stacks.launcher import Stack
 
@@ -30,6 +30,7 @@ def pair_record(kind: str, clients: int, duration: float, result: dict) -> dict:
         "elapsed_s": result["elapsed_s"],
         "pairs_ok": len(ok),
         "errors": dict(Counter(s["outcome"] for s in samples if s["outcome"] != "ok")),
+        "resets": result.get("resets", 0),
         "pairs_per_s": rate(len(ok), result["elapsed_s"]),
         "latencies_ms": [round(sample["ms"], 3) for sample in ok],
         "client_cpu_s": result["client_cpu_s"],
@@ -68,7 +69,7 @@ def check_pairs(stack: Stack, samples: list[dict], *, timeout: float = CHECK_TIM
 
     def read(post_id: int) -> tuple[int, dict | None]:
         if not hasattr(local, "client"):
-            local.client = BlogClient(stack.kind, stack.urls)
+            local.client = loadgen.client(stack.kind, stack.urls)
         client = local.client
         reply = client.get_post(post_id)
         return post_id, reconcile(expected[post_id], reply.body["comments"]) if reply.ok else None

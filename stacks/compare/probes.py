@@ -16,7 +16,9 @@ import requests
 
 from shared import rules
 from stacks.client import BlogClient
+from stacks.compare import loadgen
 from stacks.compare.stats import median
+from stacks.keepalive import KeepAliveClient
 from stacks.launcher import Stack, gunicorn_command
 from stacks.processes import ManagedProcess, wait_until
 from stacks.redis_server import free_port
@@ -30,27 +32,48 @@ FLOOR_SAMPLES = 300
 FLOOR_WARM_UP = 20
 
 
+FLOOR_ROUNDS = 5  # the three clients take turns, a fifth of the samples each turn
+
+
 def http_floor(stack: Stack, *, samples: int = 100) -> dict:
     """Round trip of the emptiest request there is (GET /health/ of the stack's front
-    service, one session, one at a time): the floor under every latency in the report."""
+    service, the load generator's client, one at a time): the floor under every latency."""
     service = "monolith" if stack.kind == "monolith" else "query"
-    timings = _round_trips_ms(f"{stack.url(service)}/health/", samples=samples)
+    url = f"{stack.url(service)}/health/"
+    timings = _client_round_trips_ms(url, samples=samples, warm_up=10)
     return {"service": service, "p50_ms": median(timings)}
 
 
-def _round_trips_ms(url: str, *, samples: int, warm_up: int = 10) -> list[float]:
-    """One keep-alive requests.Session (the load generator's client), one request at a time."""
+def _client_round_trips_ms(url: str, *, samples: int, warm_up: int) -> list[float]:
+    """The load generator's own client (stacks.keepalive, as every latency row), one request
+    at a time, timed from request written to body read."""
+    client = KeepAliveClient(timeout=5)
+    timings = []
+    try:
+        for _ in range(samples + warm_up):
+            started = time.perf_counter()
+            client.request("GET", url)
+            timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        client.close()
+    return timings[warm_up:]
+
+
+def _requests_round_trips_ms(url: str, *, samples: int, warm_up: int) -> list[float]:
+    """The same through one keep-alive requests.Session (the tests' BlogClient; the load
+    generator's client before issue 10's loadgen change): what requests adds."""
     session = requests.Session()
     timings = []
     for _ in range(samples + warm_up):
         started = time.perf_counter()
-        session.get(url, timeout=5)
+        session.get(url, timeout=5)  # not streamed: the body is read before it returns
         timings.append((time.perf_counter() - started) * 1000)
+    session.close()
     return timings[warm_up:]
 
 
-def _raw_round_trips_ms(url: str, *, samples: int, warm_up: int = 10) -> list[float]:
-    """The same with http.client on one kept-alive connection: the cheapest Python client."""
+def _raw_round_trips_ms(url: str, *, samples: int, warm_up: int) -> list[float]:
+    """The same with bare http.client on one kept-alive connection: the cheapest Python client."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -66,13 +89,27 @@ def _raw_round_trips_ms(url: str, *, samples: int, warm_up: int = 10) -> list[fl
     return timings[warm_up:]
 
 
-def floor_figures(url: str, *, samples: int = FLOOR_SAMPLES) -> dict:
-    """p50 of one URL at one client, through the load generator's client and through
-    http.client (their difference is the client's own share of every latency)."""
-    return {
-        "p50_ms": median(_round_trips_ms(url, samples=samples, warm_up=FLOOR_WARM_UP)),
-        "raw_p50_ms": median(_raw_round_trips_ms(url, samples=samples, warm_up=FLOOR_WARM_UP)),
-    }
+FLOOR_CLIENTS = {
+    "p50_ms": _client_round_trips_ms,
+    "requests_p50_ms": _requests_round_trips_ms,
+    "raw_p50_ms": _raw_round_trips_ms,
+}
+
+
+def floor_figures(url: str, *, samples: int = FLOOR_SAMPLES, rounds: int = FLOOR_ROUNDS) -> dict:
+    """p50 of one URL at one client through the load generator's client (`p50_ms`), through
+    requests (`requests_p50_ms`) and through bare http.client (`raw_p50_ms`): the clients take
+    turns in `rounds` rounds (the first goes last in the next), so a moment of load elsewhere
+    falls on all three alike."""
+    timings: dict[str, list[float]] = {key: [] for key in FLOOR_CLIENTS}
+    per_round = max(1, samples // rounds)
+    order = list(FLOOR_CLIENTS.items())
+    for _ in range(rounds):
+        for key, measure in order:
+            warm_up = FLOOR_WARM_UP if not timings[key] else 2
+            timings[key] += measure(url, samples=per_round, warm_up=warm_up)
+        order = order[1:] + order[:1]
+    return {key: median(values) for key, values in timings.items()}
 
 
 def health_floors(stack: Stack, *, samples: int = FLOOR_SAMPLES) -> dict[str, dict]:
@@ -130,7 +167,7 @@ def list_floor(stack: Stack, *, limit: int, samples: int = FLOOR_SAMPLES) -> dic
 
 def sql_per_list(stack: Stack, *, limits: tuple[int, ...]) -> dict[str, int]:
     """SQL queries one list read costs, for lists of each length (on query for micro)."""
-    client = BlogClient(stack.kind, stack.urls)
+    client = loadgen.client(stack.kind, stack.urls)
     return {
         str(limit): action_cost(
             stack.trace_dir, client.list_posts(limit=limit).request_id
@@ -141,7 +178,7 @@ def sql_per_list(stack: Stack, *, limits: tuple[int, ...]) -> dict[str, int]:
 
 def read_fanout(stack: Stack, *, posts: int) -> dict[str, dict]:
     """Requests a client makes and internal calls the services make, per read strategy."""
-    client = BlogClient(stack.kind, stack.urls)
+    client = loadgen.client(stack.kind, stack.urls)
     strategies = ("query", "aggregator", "naive") if stack.kind == "micro" else ("query",)
     fanout = {}
     for strategy in strategies:
@@ -170,7 +207,7 @@ WRITERS = ("posts-web", "comments-web")
 def writers_down(micro: Stack, *, posts: int) -> dict:
     """posts-web and comments-web stopped: what each read strategy answers, whether query's
     answer is the same as just before, and what a new comment gets."""
-    client = BlogClient("micro", micro.urls, timeout=10)
+    client = loadgen.client("micro", micro.urls, timeout=10)
     before = client.list_posts(limit=posts).body
     some_post = before[0]["id"]
     for name in WRITERS:
@@ -192,7 +229,7 @@ def writers_down(micro: Stack, *, posts: int) -> dict:
 
 def moderation_down(micro: Stack, *, post_id: int) -> dict:
     """The moderation worker stopped: does a comment still get in, and is it moderated after?"""
-    client = BlogClient("micro", micro.urls, timeout=10)
+    client = loadgen.client("micro", micro.urls, timeout=10)
     micro.stop_process("moderation-worker")
     try:
         reply = client.add_comment(post_id, "posted while moderation is down")
@@ -223,7 +260,7 @@ def _median_list_ms(client: BlogClient, strategy: str, samples: int = 3) -> floa
 
 def slow_comments(micro: Stack) -> dict:
     """Every request to `comments` delayed: what that does to the aggregator and to query."""
-    client = BlogClient("micro", micro.urls, timeout=30)
+    client = loadgen.client("micro", micro.urls, timeout=30)
     base = {s: _median_list_ms(client, s) for s in ("aggregator", "query")}
     micro.inject_fault("comments", delay_ms=SLOW_COMMENTS_MS)
     try:

@@ -25,6 +25,7 @@ def run_record(action: Action, concurrency, repetition, duration, result, cpu, d
         "elapsed_s": result["elapsed_s"],
         "ok": len(ok),
         "errors": dict(errors),
+        "resets": result.get("resets", 0),
         "latencies_ms": [round(ms, ROUND) for ms in ok],
         "client_cpu_s": result["client_cpu_s"],
         "generator_processes": result["generator_processes"],
@@ -48,6 +49,7 @@ def open_loop_record(action: Action, rate, duration, result) -> dict:
         "duration_s": duration,
         "elapsed_s": result["elapsed_s"],
         "client_cpu_s": result["client_cpu_s"],
+        "resets": result.get("resets", 0),
         "samples": [
             {k: (round(v, ROUND) if isinstance(v, float) else v) for k, v in s.items() if k in keep}
             for s in result["samples"]

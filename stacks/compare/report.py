@@ -143,7 +143,8 @@ def limits(raw: dict) -> Section:
                 f"{f['p50_ms']:.1f} ms on {stack} ({f['service']})"
                 for stack, f in http_floor.items()
             )
-            + " here, client and server together; every latency above includes it."
+            + " here, client and server together (through the load generator's own kept-alive "
+            "http.client client, as every latency above); every latency above includes it."
         )
     if missed:
         notes.append("Targets missed: " + "; ".join(missed) + ".")

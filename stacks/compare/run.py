@@ -21,7 +21,6 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from stacks.client import BlogClient
 from stacks.compare import cost, lag, loadgen, pairs, probes, records, scaling, workload
 from stacks.compare import gateway_hop as hop
 from stacks.compare.machine import cpu_sample, machine_info, other_load
@@ -215,7 +214,7 @@ class Benchmark:
         for kind, stack in self.stacks.items():
             # Made before the seed, so never among the newest posts the list shows: one for
             # the lag probes, one (kept short, so that each poll is quick) for the lag check.
-            client = BlogClient(kind, stack.urls)
+            client = loadgen.client(kind, stack.urls)
             for purpose in ("lag", "lag check"):
                 self.side_posts[kind, purpose] = client.create_post(f"For {purpose}").body["id"]
         self.say(f"seeding {options.posts} posts x {options.comments_per_post} comments each ...")

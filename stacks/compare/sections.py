@@ -120,6 +120,7 @@ def closed_loop(raw: dict, charts: dict) -> Section:
                 row["concurrency"],
                 row["n"],
                 row["errors"],
+                row["resets"],
                 ms(row["p50"]),
                 ms(row["p95"]),
                 ms(row["p99"]),
@@ -135,6 +136,7 @@ def closed_loop(raw: dict, charts: dict) -> Section:
         "clients",
         "n",
         "errors",
+        "resets",
         "p50 ms",
         "p95 ms",
         "p99 ms",
@@ -146,7 +148,11 @@ def closed_loop(raw: dict, charts: dict) -> Section:
     return Section(
         "Latency and throughput (closed loop)",
         [
-            "Each client sends its next request when the last one answered. n counts successful "
+            "Each client is a thread with its own kept-alive http.client connections "
+            "(stacks/keepalive.py, TCP_NODELAY), timed from the request written to the "
+            "answer's body read, and sends its next request when the last one answered. "
+            "'resets' counts connections that dropped with a request in flight (each is also "
+            "an error; a healthy run has 0). n counts successful "
             "requests over all repetitions; ok/s is successful requests per second; done/s also "
             "counts the time micro needed afterwards to finish the asynchronous work the "
             "requests caused (events to every consumer), i.e. what it can sustain. Write runs "
@@ -168,6 +174,7 @@ def open_loop(raw: dict, charts: dict) -> Section:
             per_s(row["rate"]),
             row["scheduled"],
             row["errors"],
+            row["resets"],
             ms(row["latency"]["p50"]),
             ms(row["latency"]["p95"]),
             ms(row["latency"]["p99"]),
@@ -184,6 +191,7 @@ def open_loop(raw: dict, charts: dict) -> Section:
         "rate/s",
         "scheduled",
         "errors",
+        "resets",
         "p50 ms",
         "p95 ms",
         "p99 ms",

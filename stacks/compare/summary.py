@@ -40,6 +40,8 @@ def closed_loop_rows(runs: list[dict]) -> list[dict]:
                 "concurrency": concurrency,
                 **latency_summary(latencies),
                 "errors": sum(sum(run["errors"].values()) for run in group),
+                # Connections that dropped with a request in flight (each is also an error).
+                "resets": sum(run.get("resets", 0) for run in group),
                 "throughput": rate(ok, sum(run["elapsed_s"] for run in group)),
                 # Including the time micro took to finish the asynchronous work afterwards.
                 "sustained": rate(
@@ -128,6 +130,7 @@ def open_loop_rows(records: list[dict]) -> list[dict]:
                 "rate": record["rate"],
                 "scheduled": len(record["samples"]),
                 "errors": len(record["samples"]) - len(ok),
+                "resets": record.get("resets", 0),
                 "latency": latency_summary([s["ms"] for s in ok]),
                 "service": latency_summary([s["service_ms"] for s in ok]),
                 "late_p99_ms": latency_summary([s["late_ms"] for s in ok])["p99"],

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from shared import rules
 from stacks.client import BlogClient
+from stacks.compare import loadgen
 from stacks.compare.loadgen import comment_content
 from stacks.launcher import Stack
 from stacks.processes import wait_until
@@ -67,13 +68,13 @@ def seed(stack: Stack, *, posts: int, comments_per_post: int) -> list[int]:
     """The same posts and comments on a stack through its public API; returns the post ids."""
 
     def create_post(number: int) -> int:
-        reply = BlogClient(stack.kind, stack.urls).create_post(f"Seeded post {number}")
+        reply = loadgen.client(stack.kind, stack.urls).create_post(f"Seeded post {number}")
         if not reply.ok:
             raise RuntimeError(f"seeding {stack.kind}: create post answered {reply.outcome}")
         return reply.body["id"]
 
     def add_comments(post_id: int) -> None:
-        client = BlogClient(stack.kind, stack.urls)
+        client = loadgen.client(stack.kind, stack.urls)
         for number in range(comments_per_post):
             reply = client.add_comment(post_id, comment_content(number))
             if not reply.ok:
@@ -101,7 +102,7 @@ def read_model_complete(client: BlogClient, post_ids: list[int], comments_per_po
 
 
 def wait_for_read_model(stack: Stack, post_ids: list[int], comments_per_post: int) -> None:
-    client = BlogClient(stack.kind, stack.urls)
+    client = loadgen.client(stack.kind, stack.urls)
     wait_until(
         lambda: read_model_complete(client, post_ids, comments_per_post),
         timeout=180,

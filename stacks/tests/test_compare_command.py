@@ -40,6 +40,8 @@ def test_compare_quick_writes_a_report_with_charts_and_raw_figures(tmp_path):
     raw = json.loads((report / "raw.json").read_text())
     assert raw["runs"] and raw["lag"]["idle"]["lags_ms"]
     assert all(run["latencies_ms"] for run in raw["runs"])
+    # Every run measured through the kept-alive client; none of its connections dropped.
+    assert all(run["resets"] == 0 for run in raw["runs"])
     # The lag method agrees with polling query: the trace time of the final status falls
     # between the last poll that missed it and the first that saw it (one straggler allowed
     # on a busy machine).
@@ -69,6 +71,8 @@ def test_compare_quick_writes_a_report_with_charts_and_raw_figures(tmp_path):
     for stack in ("monolith", "micro"):
         listed = raw["floor"]["list"][stack]
         assert listed["wsgi_floor"]["bytes"] > 2 and listed["wsgi_floor"]["p50_ms"] > 0
+        # The load generator's client, requests and bare http.client, all measured.
+        assert all(listed["list"][key] > 0 for key in ("p50_ms", "requests_p50_ms", "raw_p50_ms"))
     runs = {(r["stack"], r["traced"]) for r in raw["tracing_ab"] if r["latencies_ms"]}
     assert runs == {("monolith", True), ("monolith", False), ("micro", True), ("micro", False)}
     assert "## The floor" in (report / "report.md").read_text()

@@ -5,9 +5,16 @@ from __future__ import annotations
 import json
 import os
 
-from stacks.compare.document import Image, Section, Table, markdown_table, render_html
+from stacks.compare.document import (
+    Image,
+    Section,
+    Table,
+    markdown_table,
+    render_html,
+    render_markdown,
+)
 from stacks.compare.machine import other_load
-from stacks.compare.report import summary_text, write_report
+from stacks.compare.report import build_sections, summary_text, write_report
 from stacks.compare.run import _redacted
 from stacks.compare.sections import loadgen_verdict
 from stacks.compare.summary import closed_loop_rows, cpu_per_action, storage_totals
@@ -84,6 +91,20 @@ def test_closed_loop_rows_pool_repetitions_and_keep_errors_apart(raw):
     assert query8["p50"] == 12.5  # errors never enter the latencies
     assert query8["throughput"] == 2.0  # successful requests per second
     assert query8["sustained"] == 1.0  # with the 1 s micro needed to drain afterwards
+
+
+def test_connection_resets_are_summed_per_row_and_shown_in_the_latency_table(raw):
+    for run in raw["runs"]:
+        if (run["action"], run["concurrency"]) == ("list via query", 8):
+            run["resets"] = 1  # the 503 of the fixture stays an error; a reset is one too
+    rows = closed_loop_rows(raw["runs"])
+    query8 = next(r for r in rows if (r["action"], r["concurrency"]) == ("list via query", 8))
+    assert query8["resets"] == 1
+    assert {r["resets"] for r in rows if r is not query8} == {0}  # older raw.json: none
+    table = render_markdown("report", build_sections(raw, {})).split(
+        "## Latency and throughput (closed loop)", 1
+    )[1]
+    assert "| resets |" in " ".join(table.split())
 
 
 def test_cpu_per_action_divides_by_successful_actions_at_each_concurrency(raw):
