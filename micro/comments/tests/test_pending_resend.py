@@ -17,7 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sent(monkeypatch) -> list[dict]:
+def sent(monkeypatch, broker) -> list[dict]:
+    """What the re-send sends, with a private, empty Redis as the broker it reads in-flight
+    messages from (the shared one may hold other suites' messages, which would rightly
+    make the re-send wait)."""
     messages: list[dict] = []
     monkeypatch.setattr(publish, "send_to_eventbus", lambda message, **h: messages.append(message))
     return messages
