@@ -32,8 +32,9 @@ STACK = "micro"
 # Every container (and Kubernetes Service) listens on this port; compose and the cluster
 # reach a service by its name: http://posts:8000.
 CONTAINER_PORT = 8000
-# The services' own body limit (BLOG_MAX_BODY_BYTES' default in shared/settings/base.py).
-APP_MAX_BODY_BYTES = 16_384
+# The services' own body limit (BLOG_MAX_BODY_BYTES' default in shared/settings/base.py,
+# derived from the field limits so that every valid body fits).
+APP_MAX_BODY_BYTES = rules.MAX_BODY_BYTES
 
 # Method and path of each public operation, as in every service's OpenAPI schema
 # ({post_id} is Django's <int:post_id>). The route table says which service answers each.
