@@ -11,6 +11,7 @@ import orjson
 from django.db import connection
 
 from micro.query.models import Post
+from shared import rules
 from shared.api.contract import post_list_from_documents
 from shared.api.errors import PostNotFound
 
@@ -31,6 +32,10 @@ def post_list(*, limit: int) -> orjson.Fragment:
 
 
 def post_get(*, post_id: int) -> orjson.Fragment:
+    # No post has an id outside the database's integer range, and raw SQL would overflow on
+    # one (the ORM's lookups answer nothing for such values by themselves).
+    if not rules.ID_MIN <= post_id <= rules.ID_MAX:
+        raise PostNotFound()
     with connection.cursor() as cursor:
         cursor.execute(_GET_SQL, [post_id])
         row = cursor.fetchone()

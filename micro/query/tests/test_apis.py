@@ -248,3 +248,11 @@ def test_the_stored_documents_render_byte_for_byte_as_the_serializers_render_the
     assert listed["Content-Type"] == one["Content-Type"] == "application/json"
     assert [len(post["comments"]) for post in listed.json()] == [0, 2]
     assert listed.json()[1]["comments"][1]["status"] == "approved"
+
+
+@pytest.mark.parametrize("post_id", [0, 2**63, 10**30])
+def test_a_post_id_outside_the_database_range_is_a_404(client, post_id):
+    response = client.get(f"/api/posts/{post_id}/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
