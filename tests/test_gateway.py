@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from stacks.client import BlogClient
-from stacks.gateway import OPERATION_PATHS, Gateway, nginx_binary
+from stacks.gateway import APP_MAX_BODY_BYTES, OPERATION_PATHS, Gateway, nginx_binary
 from stacks.processes import wait_until
 from stacks.routes import PUBLIC_ROUTES
 from tests.conftest import eventually
@@ -107,7 +107,9 @@ def test_the_gateway_answers_what_no_service_does_in_the_error_shape(gateway):
 
     # A bit over the services' limit, the service answers (with its request id header);
     # far over it, nginx does, with the same body.
-    a_bit_over, far_over = post_bytes(20_000), post_bytes(100_000)
+    # nginx's own limit is twice the services'.
+    a_bit_over = post_bytes(APP_MAX_BODY_BYTES + 1_000)
+    far_over = post_bytes(3 * APP_MAX_BODY_BYTES)
     assert a_bit_over.status_code == far_over.status_code == 413
     assert a_bit_over.json() == far_over.json()
     assert a_bit_over.json()["code"] == "payload_too_large"

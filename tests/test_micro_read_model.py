@@ -75,6 +75,9 @@ def test_aggregator_answers_503_quickly_when_comments_is_down(
         micro_stack.start_process("comments-web")
 
 
+REPLAY_SECONDS = 120.0
+
+
 def test_a_brand_new_empty_query_catches_up_by_itself(micro_stack, micro_client, three_posts):
     before = micro_client.list_posts(limit=rules.LIST_LIMIT_MAX).body
     micro_stack.stop_process("query-worker")
@@ -85,8 +88,11 @@ def test_a_brand_new_empty_query_catches_up_by_itself(micro_stack, micro_client,
 
     micro_stack.start_process("query-worker")
 
+    # It replays the whole event store, which by now holds every earlier test's events
+    # (thousands, after the connection-reset load test): give it longer than live delivery.
     after = eventually(
         lambda: micro_client.list_posts(limit=rules.LIST_LIMIT_MAX).body,
         until=lambda body: body == before,
+        timeout=REPLAY_SECONDS,
     )
     assert after == before
