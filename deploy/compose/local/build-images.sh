@@ -6,7 +6,9 @@
 #
 #   deploy/compose/local/build-images.sh        (make test-containers runs it)
 #
-# Each step is skipped when its image exists already; BLOG_REBUILD=1 rebuilds them all.
+# The base and the stand-ins are skipped when their image exists already (BLOG_REBUILD=1
+# rebuilds them); the project's image is built every time (from the build cache when the
+# code has not changed), so that it never runs an older checkout's code.
 set -eu
 cd "$(dirname "$0")/../../.."
 base=blog-debian:bookworm
@@ -36,14 +38,15 @@ if ! has_image "$base"; then
 fi
 
 # The build uses the host's network: apt and pip reach their registries as the host does.
-build() {
+build_image() {
   tag=$1; shift
-  if ! has_image "$tag"; then
-    echo "== $tag"
-    DOCKER_BUILDKIT=1 "$builder" build --network host --build-arg "PYTHON_IMAGE=$base" --build-arg "BASE_IMAGE=$base" -t "$tag" "$@"
-  fi
+  echo "== $tag"
+  DOCKER_BUILDKIT=1 "$builder" build --network host --build-arg "PYTHON_IMAGE=$base" --build-arg "BASE_IMAGE=$base" -t "$tag" "$@"
 }
-build blog-twice:0.1.0 .
+build() {
+  has_image "$1" || build_image "$@"
+}
+build_image blog-twice:0.1.0 .
 build blog-local/redis:bookworm -f "$here/redis.Dockerfile" "$here"
 build blog-local/postgres:bookworm -f "$here/postgres.Dockerfile" "$here"
 build blog-local/nginx:bookworm -f "$here/nginx.Dockerfile" "$here"
