@@ -45,17 +45,25 @@ def markdown_table(table: Table) -> str:
     return "\n".join(lines)
 
 
+def markdown_blocks(section: Section, *, image_dir: str = "") -> list[str]:
+    """A section's blocks as markdown: tables, images (under `image_dir`, if given), text."""
+    prefix = f"{image_dir}/" if image_dir else ""
+    parts = []
+    for block in section.blocks:
+        if isinstance(block, Table):
+            parts.append(markdown_table(block))
+        elif isinstance(block, Image):
+            parts.append(f"![{block.caption}]({prefix}{block.filename})")
+        else:
+            parts.append(block)
+    return parts
+
+
 def render_markdown(title: str, sections: list[Section]) -> str:
     parts = [f"# {title}"]
     for section in sections:
         parts.append(f"## {section.title}")
-        for block in section.blocks:
-            if isinstance(block, Table):
-                parts.append(markdown_table(block))
-            elif isinstance(block, Image):
-                parts.append(f"![{block.caption}]({block.filename})")
-            else:
-                parts.append(block)
+        parts.extend(markdown_blocks(section))
     return "\n\n".join(parts) + "\n"
 
 

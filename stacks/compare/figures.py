@@ -12,7 +12,7 @@ from pathlib import Path
 from stacks.compare import charts as drawing
 from stacks.compare import claims as judged
 from stacks.compare import gateway_hop, report, sections
-from stacks.compare.document import Image, Section, Table, markdown_table
+from stacks.compare.document import Section, Table, markdown_blocks, markdown_table
 from stacks.compare.machine import describe
 from stacks.compare.reliability import section as reliability_section
 
@@ -104,15 +104,7 @@ def claim_rows(raw: dict, starts: tuple[str, ...]) -> list[dict]:
 
 def render_section(section: Section) -> str:
     """A report section as part of a chapter: headings below the page's, images in figures/."""
-    parts = [f"### {section.title}"]
-    for block in section.blocks:
-        if isinstance(block, Table):
-            parts.append(markdown_table(block))
-        elif isinstance(block, Image):
-            parts.append(f"![{block.caption}]({FIGURES}/{block.filename})")
-        else:
-            parts.append(block)
-    return "\n\n".join(parts)
+    return "\n\n".join([f"### {section.title}", *markdown_blocks(section, image_dir=FIGURES)])
 
 
 def verdicts(raw: dict, starts: tuple[str, ...]) -> str:
