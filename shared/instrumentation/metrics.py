@@ -8,7 +8,8 @@ https://prometheus.github.io/client_python/multiprocess/
 /metrics tells anyone who reads it how much traffic each route and task gets, so it is an
 internal endpoint: it needs the internal token, as Prometheus sends it with
 `authorization: {credentials: <INTERNAL_TOKEN>}` (`Authorization: Bearer <token>`), always,
-in development too (the development token is shared.settings.environment.DEV_INTERNAL_TOKEN).
+in development too (a launched stack's token is in <run dir>/internal_token; a service
+started by hand without INTERNAL_TOKEN uses shared.settings.environment.DEV_INTERNAL_TOKEN).
 """
 
 from __future__ import annotations
