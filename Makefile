@@ -1,5 +1,6 @@
 # Two commands for a new user: `make launch` (set up + run the main job: both stacks, the
-# lab page and the benchmark's buttons) and `make test` (set up + every test). `make compare`
+# lab page and the benchmark's buttons) and `make test` (set up + the tests that take
+# seconds each, in under 10 minutes; `make test-all` adds those that take minutes). `make compare`
 # is the main job's benchmark on its own. Everything else here is what those are made of.
 
 PYTHON ?= python3
@@ -26,7 +27,7 @@ UNIT_SUITES := shared/tests:monolith.settings shared/messaging/tests:micro.posts
 
 .PHONY: setup lock demo launch compare compare-quick docs docs-serve docs-figures test-known-gaps test lint unit \
 	e2e unit-postgres e2e-postgres reliability-postgres unit-postgres-run e2e-postgres-run \
-	reliability-postgres-run test-containers
+	reliability-postgres-run test-containers test-slow test-all e2e-slow properties-thorough
 
 # Every package pinned with its hashes (pip-tools, pinned in the dev extra): the image
 # installs requirements.lock (the deployables' dependencies), `make setup` installs
@@ -72,11 +73,19 @@ docs-serve: setup
 docs-figures: setup
 	$(PY) manage.py docs_figures $(REPORT)
 
-# The unit suites on SQLite and on PostgreSQL run side by side; the end-to-end suites,
-# which launch whole stacks, one after the other.
+# The unit suites on SQLite and on PostgreSQL run side by side, then the end-to-end suite
+# (which launches whole stacks) on SQLite, less its tests marked slow.
 test: setup lint docs
 	@$(MAKE) --no-print-directory -j2 --output-sync=target unit unit-postgres
-	@$(MAKE) --no-print-directory e2e e2e-postgres
+	@$(MAKE) --no-print-directory e2e
+
+# The tests that take minutes each (pytest's `slow` mark: the reliability faults, the
+# 50-client load, the event path's backlogs, the benchmark's quick run), the delivery-order
+# properties with five times the cases, and the end-to-end suite on PostgreSQL. CI runs both.
+test-slow: setup
+	@$(MAKE) --no-print-directory e2e-slow properties-thorough e2e-postgres
+
+test-all: test test-slow
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -101,8 +110,19 @@ unit-postgres-run:
 	done
 
 e2e: setup
-	@echo "== e2e: both stacks, the reliability faults and the benchmark's quick run (SQLite)"
-	$(PYTEST) tests stacks/tests/test_compare_command.py
+	@echo "== e2e: both stacks (SQLite; the tests marked slow: make test-slow)"
+	$(PYTEST) tests -m "not slow and not known_gap"
+
+e2e-slow: setup
+	@echo "== e2e, slow: the reliability faults, the load, the backlogs, the benchmark's quick run"
+	$(PYTEST) tests stacks/tests/test_compare_command.py -m "slow and not known_gap"
+
+properties-thorough: setup
+	@echo "== the delivery-order properties, 500 cases each (SQLite)"
+	BLOG_TEST_EXAMPLES=500 BLOG_VAR_DIR=$$(mktemp -d) $(PYTEST) \
+		micro/query/tests/test_delivery_order_property.py --ds=micro.query.settings
+	BLOG_TEST_EXAMPLES=500 BLOG_VAR_DIR=$$(mktemp -d) $(PYTEST) \
+		micro/comments/tests/test_delivery_order_property.py --ds=micro.comments.settings
 
 e2e-postgres: setup
 	@$(WITH_POSTGRES) "the end-to-end suite" -- $(MAKE) --no-print-directory e2e-postgres-run
@@ -110,7 +130,8 @@ e2e-postgres: setup
 e2e-postgres-run:
 	@echo "== e2e: both stacks (PostgreSQL; database-independent checks ran above; the"
 	@echo "   reliability faults on PostgreSQL: make reliability-postgres)"
-	BLOG_TEST_DATABASE_URL=$${TEST_POSTGRES_URL} $(PYTEST) tests -m "not reliability and not any_database"
+	BLOG_TEST_DATABASE_URL=$${TEST_POSTGRES_URL} $(PYTEST) tests \
+		-m "not reliability and not any_database and not known_gap"
 
 test-known-gaps: setup
 	$(PYTEST) tests -m known_gap

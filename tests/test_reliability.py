@@ -11,7 +11,7 @@ import pytest
 
 from stacks.reliability import FAULTS, KNOWN_GAPS, run_fault
 
-pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
+pytestmark = [pytest.mark.e2e, pytest.mark.reliability, pytest.mark.slow]
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import uuid
 from collections.abc import Iterator
 
@@ -11,6 +12,12 @@ import pytest
 from shared.testing.http_stand_in import Answer, HttpStandIn, closed_port_url
 
 _sequence = itertools.count(1)
+
+
+def delivery_order_examples() -> int:
+    """How many delivery orders the delivery-order properties try: 100 in `make test`,
+    more in `make test-slow` (BLOG_TEST_EXAMPLES=500)."""
+    return int(os.environ.get("BLOG_TEST_EXAMPLES", "100"))
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from stacks.compare.reliability import TITLE as RELIABILITY_TITLE
 from stacks.launcher import MANAGE_PY, PROJECT_DIR
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def test_compare_quick_writes_a_report_with_charts_and_raw_figures(tmp_path):

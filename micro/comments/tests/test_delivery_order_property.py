@@ -42,6 +42,7 @@ from shared.api.errors import PostNotFound
 from shared.events import Event
 from shared.messaging.consume import apply_event
 from shared.messaging.models import OutboxEvent, ProcessedEvent
+from shared.testing.fixtures import delivery_order_examples
 
 DECISIONS = (rules.APPROVED, rules.REJECTED)
 ADMIN_DECISIONS = {"approve": rules.APPROVED, "reject": rules.REJECTED}
@@ -278,7 +279,7 @@ def _expected(delivery: Delivery) -> dict:
 
 
 @settings(
-    max_examples=300,
+    max_examples=delivery_order_examples(),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -25,6 +25,7 @@ from shared.api.serializers import PostWithCommentsOutputSerializer
 from shared.events import Event
 from shared.messaging.consume import apply_event
 from shared.messaging.models import ProcessedEvent
+from shared.testing.fixtures import delivery_order_examples
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 STATUSES = (rules.PENDING, rules.APPROVED, rules.REJECTED)
@@ -169,7 +170,7 @@ def _document(post: dict, comments: list[dict]) -> str:
 
 
 @settings(
-    max_examples=300,
+    max_examples=delivery_order_examples(),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
