@@ -43,6 +43,8 @@ APPROVED = "approved"
 REJECTED = "rejected"
 PENDING = "pending"
 COMMENT_STATUSES = (PENDING, APPROVED, REJECTED)
+# Each status with its label, for a status field's `choices` (the admins' filter and form).
+COMMENT_STATUS_CHOICES = tuple((status, status.capitalize()) for status in COMMENT_STATUSES)
 
 # The word that gets a comment rejected, in any letter case.
 FORBIDDEN_WORD = "orange"

@@ -4,31 +4,19 @@ from django.contrib import admin
 
 from micro.comments import services
 from micro.comments.models import Comment, KnownPost
-from shared import rules
+from shared.admin import CommentModerationAdminMixin
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(CommentModerationAdminMixin, admin.ModelAdmin):
+    services = services
     list_display = ["id", "post_id", "content", "status", "created_at", "revision"]
-    list_filter = ["status"]
-    search_fields = ["content"]
     fields = ["post_id", "content", "status", "created_at", "revision"]
     readonly_fields = ["post_id", "created_at", "revision"]
-    actions = ["approve", "reject"]
 
     def has_add_permission(self, request) -> bool:
         # Comments are added through the API, which checks that their post exists.
         return False
-
-    @admin.action(description="Approve selected comments")
-    def approve(self, request, queryset):
-        for comment in queryset:
-            services.comment_set_status(comment=comment, status=rules.APPROVED)
-
-    @admin.action(description="Reject selected comments")
-    def reject(self, request, queryset):
-        for comment in queryset:
-            services.comment_set_status(comment=comment, status=rules.REJECTED)
 
     def save_model(self, request, obj, form, change):
         services.comment_update(

@@ -6,14 +6,11 @@ from shared import rules
 
 
 class Comment(models.Model):
-    class Status(models.TextChoices):
-        PENDING = rules.PENDING
-        APPROVED = rules.APPROVED
-        REJECTED = rules.REJECTED
-
     post_id = models.BigIntegerField(db_index=True)
     content = models.TextField(max_length=rules.CONTENT_MAX_LENGTH)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        max_length=16, choices=rules.COMMENT_STATUS_CHOICES, default=rules.PENDING
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Bumped on every change, carried by every event, so consumers apply events in any order.
     revision = models.PositiveIntegerField(default=1)

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from monolith.blog import services
 from monolith.blog.models import Comment, Post
-from shared import rules
+from shared.admin import CommentModerationAdminMixin
 
 
 class CommentInline(admin.TabularInline):
@@ -22,18 +22,6 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(CommentModerationAdminMixin, admin.ModelAdmin):
+    services = services
     list_display = ["id", "post", "content", "status", "created_at"]
-    list_filter = ["status"]
-    search_fields = ["content"]
-    actions = ["approve", "reject"]
-
-    @admin.action(description="Approve selected comments")
-    def approve(self, request, queryset):
-        for comment in queryset:
-            services.comment_set_status(comment=comment, status=rules.APPROVED)
-
-    @admin.action(description="Reject selected comments")
-    def reject(self, request, queryset):
-        for comment in queryset:
-            services.comment_set_status(comment=comment, status=rules.REJECTED)

@@ -17,14 +17,11 @@ class Post(models.Model):
 
 
 class Comment(models.Model):
-    class Status(models.TextChoices):
-        PENDING = rules.PENDING
-        APPROVED = rules.APPROVED
-        REJECTED = rules.REJECTED
-
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     content = models.TextField(max_length=rules.CONTENT_MAX_LENGTH)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        max_length=16, choices=rules.COMMENT_STATUS_CHOICES, default=rules.PENDING
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -31,8 +31,11 @@ def _ensure_post_exists(*, post_id: int) -> None:
         raise PostNotFound()
 
 
-def comment_set_status(*, comment: Comment, status: str) -> Comment:
-    """Override a comment's status (the admin's approve / reject actions)."""
-    comment.status = status
-    comment.save(update_fields=["status"])
-    return comment
+def comment_set_status(*, comment: Comment, status: str) -> bool:
+    """Override a comment's status (the admin's approve / reject actions).
+
+    One conditional UPDATE: nothing happens when the comment already has that status or is
+    gone. Returns True if the comment changed (as the comments service's does).
+    """
+    changed = Comment.objects.filter(pk=comment.pk).exclude(status=status).update(status=status)
+    return changed > 0

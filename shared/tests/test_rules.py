@@ -56,3 +56,11 @@ def test_messages_name_their_limits():
 
 def test_default_list_limit_is_within_the_allowed_range():
     assert 1 <= rules.LIST_LIMIT_DEFAULT <= rules.LIST_LIMIT_MAX
+
+
+def test_each_comment_status_is_a_choice_labelled_as_the_admin_shows_it():
+    assert rules.COMMENT_STATUS_CHOICES == (
+        (rules.PENDING, "Pending"),
+        (rules.APPROVED, "Approved"),
+        (rules.REJECTED, "Rejected"),
+    )
