@@ -2,7 +2,8 @@
 
 Guarded: read only when the stack was started for study or test (BLOG_STUDY_MODE, which
 production mode always turns off), from the file named by BLOG_FAULT_FILE that the
-launcher writes. A production configuration never reaches any of this.
+launcher writes. A production configuration never reaches any of this. Requests meet them
+in shared.api.middleware.FaultMiddleware.
 """
 
 from __future__ import annotations
@@ -16,9 +17,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import OperationalError
-
-from shared.api.errors import error_body
-from shared.api.renderers import json_response
 
 logger = logging.getLogger(__name__)
 
@@ -73,23 +71,6 @@ def apply_delay() -> None:
     fault = current_fault()
     if fault is not None and fault.delay_ms > 0:
         time.sleep(fault.delay_ms / 1000)
-
-
-class FaultMiddleware:
-    """Slow down or fail every request except the health check, while a fault is injected."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        fault = current_fault()
-        if fault is None or request.path.startswith("/health/"):
-            return self.get_response(request)
-        apply_delay()
-        if fault.fail_status:
-            body = error_body(code="injected_fault", message=MSG_INJECTED_FAULT)
-            return json_response(body, status=fault.fail_status)
-        return self.get_response(request)
 
 
 def refuse_queries_while_database_down(execute, sql, params, many, context):

@@ -43,7 +43,7 @@ SHARED_APPS = ["shared.api", "shared.instrumentation"]
 API_ONLY_MIDDLEWARE = [
     "shared.instrumentation.middleware.RequestIdMiddleware",
     "shared.api.middleware.BodySizeLimitMiddleware",
-    "shared.study.FaultMiddleware",
+    "shared.api.middleware.FaultMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
