@@ -14,6 +14,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import OperationalError
@@ -38,7 +39,12 @@ class Fault:
         return self.until is None or time.time() < self.until
 
 
-_cache: dict[str, object] = {"mtime": None, "fault": None}
+class _Cached(TypedDict):
+    mtime: int | None
+    fault: Fault | None
+
+
+_cache: _Cached = {"mtime": None, "fault": None}
 
 
 def current_fault() -> Fault | None:
@@ -55,7 +61,7 @@ def current_fault() -> Fault | None:
             fault = Fault(**json.loads(Path(path).read_text()))
         except (ValueError, TypeError):
             fault = None  # half-written or bad file: no fault
-        _cache.update(mtime=mtime, fault=fault)
+        _cache.update({"mtime": mtime, "fault": fault})
     fault = _cache["fault"]
     return fault if fault is not None and fault.active() else None
 
