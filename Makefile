@@ -25,7 +25,7 @@ UNIT_SUITES := shared/tests:monolith.settings shared/messaging/tests:micro.posts
 	micro/moderation:micro.moderation.settings micro/query:micro.query.settings \
 	micro/eventbus:micro.eventbus.settings micro/aggregator:micro.aggregator.settings
 
-.PHONY: setup lock demo launch compare compare-quick docs docs-serve docs-figures test-known-gaps test lint unit \
+.PHONY: setup lock demo launch compare compare-quick docs docs-serve docs-figures test-known-gaps test lint typecheck unit \
 	e2e unit-postgres e2e-postgres reliability-postgres unit-postgres-run e2e-postgres-run \
 	reliability-postgres-run test-containers test-slow test-all e2e-slow properties-thorough
 
@@ -90,6 +90,12 @@ test-all: test test-slow
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@$(MAKE) --no-print-directory typecheck
+
+# mypy with the django-stubs and DRF plugins over shared/, monolith/, micro/ and stacks/
+# ([tool.mypy] in pyproject.toml); the pre-commit hook runs the same command.
+typecheck: setup
+	$(VENV)/bin/mypy
 
 unit: setup
 	@set -e; for suite in $(UNIT_SUITES); do \

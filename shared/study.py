@@ -2,7 +2,8 @@
 
 Guarded: read only when the stack was started for study or test (BLOG_STUDY_MODE, which
 production mode always turns off), from the file named by BLOG_FAULT_FILE that the
-launcher writes. A production configuration never reaches any of this.
+launcher writes. A production configuration never reaches any of this. Requests meet them
+in shared.api.middleware.FaultMiddleware.
 """
 
 from __future__ import annotations
@@ -13,12 +14,10 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import OperationalError
-
-from shared.api.errors import error_body
-from shared.api.renderers import json_response
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +39,12 @@ class Fault:
         return self.until is None or time.time() < self.until
 
 
-_cache: dict[str, object] = {"mtime": None, "fault": None}
+class _Cached(TypedDict):
+    mtime: int | None
+    fault: Fault | None
+
+
+_cache: _Cached = {"mtime": None, "fault": None}
 
 
 def current_fault() -> Fault | None:
@@ -57,7 +61,7 @@ def current_fault() -> Fault | None:
             fault = Fault(**json.loads(Path(path).read_text()))
         except (ValueError, TypeError):
             fault = None  # half-written or bad file: no fault
-        _cache.update(mtime=mtime, fault=fault)
+        _cache.update({"mtime": mtime, "fault": fault})
     fault = _cache["fault"]
     return fault if fault is not None and fault.active() else None
 
@@ -73,23 +77,6 @@ def apply_delay() -> None:
     fault = current_fault()
     if fault is not None and fault.delay_ms > 0:
         time.sleep(fault.delay_ms / 1000)
-
-
-class FaultMiddleware:
-    """Slow down or fail every request except the health check, while a fault is injected."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        fault = current_fault()
-        if fault is None or request.path.startswith("/health/"):
-            return self.get_response(request)
-        apply_delay()
-        if fault.fail_status:
-            body = error_body(code="injected_fault", message=MSG_INJECTED_FAULT)
-            return json_response(body, status=fault.fail_status)
-        return self.get_response(request)
 
 
 def refuse_queries_while_database_down(execute, sql, params, many, context):

@@ -76,7 +76,7 @@ class BlogClient:
         """Close the client's connections."""
         if self.http is not None:
             self.http.close()
-        else:
+        elif self.session is not None:
             self.session.close()
 
     @property
@@ -93,6 +93,7 @@ class BlogClient:
         headers = {**kwargs.pop("headers", {}), REQUEST_ID_HEADER: request_id}
         if self.http is not None:
             return self._send_kept_alive(method, url, request_id, headers, **kwargs)
+        assert self.session is not None  # one transport or the other (__init__)
         started = time.perf_counter()
         try:
             response = self.session.request(
@@ -120,6 +121,7 @@ class BlogClient:
         self, method: str, url: str, request_id: str, headers: dict, *, json=None, data=None
     ) -> Reply:
         """The same request over the keep-alive transport; timed from send to body read."""
+        assert self.http is not None  # _send calls this with the keep-alive transport only
         if json is not None:
             data = _json_bytes(json)
             headers = {"Content-Type": "application/json", **headers}

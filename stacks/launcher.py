@@ -489,6 +489,7 @@ class Stack:
             self.stopped_on_purpose.discard(name)
             self.process(name).start()
         if "redis" in names:
+            assert self.redis is not None, "only a stack with a Redis has a redis process"
             wait_until(self.redis.ping, timeout=timeout, message="redis did not come back")
         if any(name != "redis" for name in names):
             self.wait_healthy(timeout=timeout)

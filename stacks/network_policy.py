@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -123,7 +124,10 @@ def policies() -> list[dict]:
         _policy("allow-dns", {"podSelector": {}, "policyTypes": ["Egress"], "egress": [dns]}),
     ]
     for name in names:
-        spec = {"podSelector": {"matchLabels": {NAME_LABEL: name}}, "policyTypes": []}
+        spec: dict[str, Any] = {
+            "podSelector": {"matchLabels": {NAME_LABEL: name}},
+            "policyTypes": [],
+        }
         ingress, egress = _ingress_rules(name, allowed), _egress_rules(name, allowed)
         if ingress:
             spec["policyTypes"].append("Ingress")

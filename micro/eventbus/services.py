@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from celery import current_app
 
-from micro.eventbus.models import StoredEvent
+from micro.eventbus.models import SOURCE_MAX_LENGTH, StoredEvent
 from shared.events import SUBSCRIPTIONS, Event, InvalidEvent
-
-SOURCE_MAX_LENGTH = StoredEvent._meta.get_field("source").max_length
 
 
 def _check_storable(event: Event) -> None:

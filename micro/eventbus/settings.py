@@ -17,7 +17,7 @@ WSGI_APPLICATION = "micro.eventbus.wsgi.application"
 DATABASES = {"default": database(default_name="eventbus")}
 CELERY_TASK_DEFAULT_QUEUE = SERVICE_NAME
 # What the worker does besides consuming its queue: function -> every so many ms.
-WORKER_LOOPS = {}
+WORKER_LOOPS: dict[str, int] = {}
 SPECTACULAR_SETTINGS = {
     **SPECTACULAR_SETTINGS,
     "TITLE": "Blog micro: eventbus",

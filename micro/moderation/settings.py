@@ -1,5 +1,7 @@
 """Settings of the moderation service: no database, no admin, just the API and a worker."""
 
+from typing import Any
+
 from shared.settings.base import *  # noqa: F403
 from shared.settings.base import API_ONLY_APPS, API_ONLY_MIDDLEWARE, SPECTACULAR_SETTINGS
 
@@ -13,10 +15,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = API_ONLY_MIDDLEWARE
 ROOT_URLCONF = "micro.moderation.urls"
 WSGI_APPLICATION = "micro.moderation.wsgi.application"
-DATABASES = {}
+DATABASES: dict[str, dict[str, Any]] = {}
 CELERY_TASK_DEFAULT_QUEUE = SERVICE_NAME
 # What the worker does besides consuming its queue: function -> every so many ms.
-WORKER_LOOPS = {}
+WORKER_LOOPS: dict[str, int] = {}
 SPECTACULAR_SETTINGS = {
     **SPECTACULAR_SETTINGS,
     "TITLE": "Blog micro: moderation",

@@ -23,7 +23,7 @@ from shared.messaging.models import ProcessedEvent
 logger = logging.getLogger(__name__)
 
 
-def _upsert_newer(model: type[models.Model], *, pk: int, revision: int, fields: dict) -> bool:
+def _upsert_newer(model: type[Post | Comment], *, pk: int, revision: int, fields: dict) -> bool:
     """Write `fields` at `revision` unless the row holds this revision or a newer one."""
     rows = model.objects.filter(pk=pk)
     if rows.filter(revision__lt=revision).update(revision=revision, **fields):
@@ -33,7 +33,7 @@ def _upsert_newer(model: type[models.Model], *, pk: int, revision: int, fields: 
     return created or bool(rows.filter(revision__lt=revision).update(revision=revision, **fields))
 
 
-def _tombstone(model: type[models.Model], *, pk: int, revision: int, fields: dict) -> None:
+def _tombstone(model: type[Post | Comment], *, pk: int, revision: int, fields: dict) -> None:
     """Mark a row deleted for good, creating it if its create has not arrived yet."""
     rows = model.objects.filter(pk=pk)
     newest = Greatest(F("revision"), revision, output_field=models.PositiveIntegerField())

@@ -35,10 +35,10 @@ class ContractDateTime(Func):
         )
         return self.as_sql(compiler, connection, template=template, **extra)
 
-    def as_sql(self, compiler, connection, **extra):
-        if "template" not in extra:
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
+        if template is None:
             raise NotImplementedError(f"ContractDateTime: no SQL for {connection.vendor}")
-        return super().as_sql(compiler, connection, **extra)
+        return super().as_sql(compiler, connection, function, template, arg_joiner, **extra)
 
 
 # One row per comment (or one per post without comments): the post's fields, then the

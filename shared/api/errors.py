@@ -14,6 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from shared import rules
 from shared.api.renderers import json_response
+from shared.error_shape import error_body
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +32,6 @@ class ServiceUnavailable(exceptions.APIException):
 
 class PostNotFound(exceptions.NotFound):
     default_detail = rules.MSG_POST_NOT_FOUND
-
-
-def error_body(*, code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
-    return {"code": code, "message": message, "fields": fields or {}}
 
 
 def unavailable_body(service: str, message: str | None = None) -> dict:

@@ -1,6 +1,6 @@
 """Middleware every deployable runs: a body size limit enforced before parsing, no body
-on an answer to HEAD, the admin's middleware on the admin's paths only, and internal
-calls marked as the HTTPS they stand for."""
+on an answer to HEAD, the faults injected for study, the admin's middleware on the admin's
+paths only, and internal calls marked as the HTTPS they stand for."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from io import BytesIO
 
 from django.conf import settings
 
-from shared.api.errors import too_large_body
+from shared import study
+from shared.api.errors import error_body, too_large_body
 from shared.api.permissions import INTERNAL_TOKEN_HEADER, is_internal_token
 from shared.api.renderers import json_response
 
@@ -73,6 +74,24 @@ def _read_at_most(stream, size: int) -> bytes:
             break
         body += chunk
     return body
+
+
+class FaultMiddleware:
+    """Slow down or fail every request except the health check, while a fault is injected
+    (shared.study)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        fault = study.current_fault()
+        if fault is None or request.path.startswith("/health/"):
+            return self.get_response(request)
+        study.apply_delay()
+        if fault.fail_status:
+            body = error_body(code="injected_fault", message=study.MSG_INJECTED_FAULT)
+            return json_response(body, status=fault.fail_status)
+        return self.get_response(request)
 
 
 # The paths a browser uses (the admin and its assets): only they run sessions, CSRF,

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import hmac
-
-from django.conf import settings
 from rest_framework.permissions import BasePermission
 
-INTERNAL_TOKEN_HEADER = "X-Internal-Token"
-
-
-def is_internal_token(given: str) -> bool:
-    """The one comparison with the shared token (constant time): internal endpoints, /metrics."""
-    return hmac.compare_digest(given.encode(), settings.INTERNAL_TOKEN.encode())
+from shared.internal_token import INTERNAL_TOKEN_HEADER, is_internal_token
 
 
 class HasInternalToken(BasePermission):

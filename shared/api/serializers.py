@@ -48,6 +48,7 @@ class StrictCharField(serializers.CharField):
 
     @property
     def schema_pattern(self) -> str:
+        assert self.max_length is not None, "a StrictCharField has a max_length"
         return trimmed_text_pattern(max_length=self.max_length)
 
 
@@ -110,7 +111,9 @@ class ErrorOutputSerializer(serializers.Serializer):
 
     code = serializers.CharField(help_text="What went wrong, for programs: invalid, not_found ...")
     message = serializers.CharField(help_text="What went wrong, for people.")
-    fields = serializers.DictField(
+    # DRF's metaclass moves declared fields into _declared_fields, so this does not replace
+    # Serializer.fields at run time, as the stubs assume.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Each bad field (or `body`) with its messages; empty when no field is to blame.",
     )

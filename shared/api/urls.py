@@ -4,8 +4,8 @@ from django.urls import path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from shared.api.health import HealthLiveApi, HealthReadyApi
+from shared.api.metrics_view import metrics_view
 from shared.api.schema_view import SchemaApi
-from shared.instrumentation.metrics import metrics_view
 
 urlpatterns = [
     # Readiness under its old name, for the callers that poll it (the launcher, the tests).

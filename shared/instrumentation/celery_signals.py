@@ -6,6 +6,8 @@ Connected when a deployable's Celery app is made (shared.messaging.celery_app).
 from __future__ import annotations
 
 import time
+from contextvars import Token
+from typing import Any
 
 from celery import signals
 from django.conf import settings
@@ -17,7 +19,8 @@ from shared.instrumentation.trace import tracing_on, write_trace
 from shared.instrumentation.worker_metrics import serve_worker_metrics
 
 _running: dict[str, tuple[tally.ActionTally, tuple]] = {}
-_event_ids: dict[str, object] = {}  # task id -> the token that resets logs.current_event_id
+# task id -> the token that resets logs.current_event_id
+_event_ids: dict[str, Token[str | None]] = {}
 
 
 @signals.worker_init.connect
@@ -79,7 +82,12 @@ def _end_task(task_id=None, task=None, state=None, **kwargs) -> None:
 def _trace(request_id: str, *, kind: str, name: str, **counts) -> None:
     if not tracing_on():
         return
-    record = {"rid": request_id, "service": settings.SERVICE_NAME, "role": role(), "kind": kind}
+    record: dict[str, Any] = {
+        "rid": request_id,
+        "service": settings.SERVICE_NAME,
+        "role": role(),
+        "kind": kind,
+    }
     record.update(name=name, sql=0, calls_out=0, published=0, consumed=0, at=time.time())
     record.update(counts)
     write_trace(record)

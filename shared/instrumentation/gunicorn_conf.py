@@ -12,6 +12,8 @@ import os
 from gunicorn import util
 from prometheus_client import multiprocess
 
+from shared.error_shape import error_body
+
 # Keep-alive: how long an idle client connection stays open (seconds). gunicorn's default,
 # 2 s, is about what a micro client's connection to one service idles while it waits for
 # another under load, so gunicorn closed it just as the client reused it (a reset). 10 s
@@ -40,8 +42,6 @@ def child_exit(server, worker) -> None:
 def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
     """gunicorn's own refusals (an over-long request line: 414, headers too large: 431, a
     malformed request: 400) in the contract's JSON error shape instead of gunicorn's HTML."""
-    from shared.api.errors import error_body  # once the app is loaded (it imports Django)
-
     code = reason.lower().replace(" ", "_") or "bad_request"
     body = json.dumps(error_body(code=code, message=mesg or reason)).encode()
     head = (

@@ -1,4 +1,4 @@
-"""Prometheus metrics of every web process and worker, the one rule for reading them, the view.
+"""Prometheus metrics of every web process and worker, and the one rule for reading them.
 
 Under gunicorn, and with a worker beside the web process, several processes count at
 once: prometheus-client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by the
@@ -10,6 +10,7 @@ internal endpoint: it needs the internal token, as Prometheus sends it with
 `authorization: {credentials: <INTERNAL_TOKEN>}` (`Authorization: Bearer <token>`), always,
 in development too (a launched stack's token is in <run dir>/internal_token; a service
 started by hand without INTERNAL_TOKEN uses shared.settings.environment.DEV_INTERNAL_TOKEN).
+A web process serves it with shared.api.metrics_view, a lone worker with worker_metrics.
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
-from django.http import HttpResponse
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
@@ -28,6 +27,9 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
+
+from shared.error_shape import error_body
+from shared.internal_token import is_internal_token
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
@@ -64,15 +66,11 @@ CHALLENGE = f'{AUTHORIZATION_SCHEME} realm="metrics"'
 
 def scrape_allowed(authorization: str) -> bool:
     """The one rule for /metrics, a web process's and a worker's: `Bearer <INTERNAL_TOKEN>`."""
-    from shared.api.permissions import is_internal_token
-
     scheme, _, token = authorization.strip().partition(" ")
     return scheme.lower() == AUTHORIZATION_SCHEME.lower() and is_internal_token(token.strip())
 
 
 def refusal_body() -> dict:
-    from shared.api.errors import error_body
-
     return error_body(code="not_authenticated", message=MSG_METRICS_NEED_TOKEN)
 
 
@@ -115,15 +113,3 @@ def exposition() -> bytes:
 
 _queue_depth_registry = CollectorRegistry()
 _queue_depth_registry.register(QueueDepthCollector())
-
-
-def metrics_view(request):
-    # Imported here: this module is imported without Django settings (the worker's own
-    # metrics server, tests/test_deploy.py), and the renderer reads DRF's settings.
-    from shared.api.renderers import json_response
-
-    if not scrape_allowed(request.headers.get("Authorization", "")):
-        response = json_response(refusal_body(), status=401)
-        response["WWW-Authenticate"] = CHALLENGE
-        return response
-    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)

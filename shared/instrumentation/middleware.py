@@ -8,9 +8,9 @@ import uuid
 
 from django.conf import settings
 
-from shared.api.permissions import INTERNAL_TOKEN_HEADER
 from shared.instrumentation import metrics, tally
 from shared.instrumentation.trace import tracing_on, write_trace
+from shared.internal_token import INTERNAL_TOKEN_HEADER
 
 REQUEST_ID_HEADER = tally.REQUEST_ID_HEADER
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")

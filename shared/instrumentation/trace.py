@@ -31,7 +31,7 @@ def trace_dir() -> str | None:
     return os.environ.get("BLOG_TRACE_DIR") or None
 
 
-_switch = {"checked": float("-inf"), "on": False, "dir": None}
+_switch: dict[str, Any] = {"checked": float("-inf"), "on": False, "dir": None}
 
 
 def tracing_on() -> bool:
@@ -64,9 +64,11 @@ def _open(record: dict[str, Any]):
     pid = os.getpid()
     handle = _files.get(pid)
     if handle is None:
-        Path(trace_dir()).mkdir(parents=True, exist_ok=True)
+        directory = trace_dir()
+        assert directory is not None  # write_trace writes only while tracing_on()
+        Path(directory).mkdir(parents=True, exist_ok=True)
         service = record.get("service", "unknown")
-        path = Path(trace_dir(), f"{service}-{record.get('role')}-{pid}.jsonl")
+        path = Path(directory, f"{service}-{record.get('role')}-{pid}.jsonl")
         handle = path.open("a")  # kept open for the life of the process
         _files[pid] = handle
     return handle

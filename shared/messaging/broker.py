@@ -18,7 +18,9 @@ import base64
 import binascii
 import json
 import logging
+from collections.abc import Callable
 from queue import Empty
+from typing import Any
 
 from kombu.transport import redis, virtual
 from kombu.utils import json as kombu_json
@@ -30,6 +32,9 @@ BROKER_TRANSPORT = "shared.messaging.broker:Transport"
 
 
 class QoS(redis.QoS):
+    # kombu's own (kombu/transport/redis.py), which celery-types' kombu stubs leave out.
+    _remove_from_indices: Callable[[str], Any]
+
     def ack(self, delivery_tag) -> None:
         try:
             self._remove_from_indices(delivery_tag).execute()
@@ -131,6 +136,13 @@ def keep_unreadable(*, queue: str, raw: bytes, reason: str) -> None:
 
 class Channel(redis.Channel):
     QoS = QoS
+    # kombu's own (kombu/transport/redis.py), which the two methods below override as kombu
+    # writes them and celery-types' kombu stubs leave out.
+    connection_errors: tuple[type[Exception], ...]
+    _queue_cycle: Any
+    _flush_brpop_reauth: Callable[[], None]
+    _q_for_pri: Callable[[str, int], str]
+    _maybe_update_queues_expire: Callable[[Any, str], None]
 
     def _deliver_entry(self, raw: bytes, queue: str) -> bool:
         """Hand a well-formed entry to the consumer; keep any other as a dead letter."""
@@ -162,7 +174,7 @@ class Channel(redis.Channel):
             self._flush_brpop_reauth()
 
     # kombu 5.7.0's Channel._get (polling), with unreadable entries kept and skipped.
-    def _get(self, queue):
+    def _get(self, queue, timeout=None):  # timeout: virtual.Channel's signature; unused
         with self.conn_or_acquire() as client:
             for pri in self.priority_steps:
                 while item := client.rpop(self._q_for_pri(queue, pri)):

@@ -57,7 +57,7 @@ def in_flight_event_ids(*, queues: Iterable[str]) -> set[str] | None:
     }
 
 
-def _unacked_event_id(raw: bytes, *, queues: list[str]) -> str | None:
+def _unacked_event_id(raw: bytes | str, *, queues: list[str]) -> str | None:
     """The event id in one unacknowledged message of these queues (kombu stores
     [payload, exchange, routing key]; Celery's body is [args, kwargs, embed])."""
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -117,7 +116,7 @@ def check_database_password() -> None:
         refuse_placeholder("PGPASSWORD", password)
 
 
-def database(*, default_name: str) -> dict[str, Any]:
+def database(*, default_name: str) -> dj_database_url.DBConfig:
     """DATABASE_URL when given, else a SQLite file named after the deployable."""
     url = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / (default_name + '.sqlite3')}"
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)

@@ -7,6 +7,8 @@ the Ingress, which sends X-Forwarded-Proto. https://docs.djangoproject.com/en/5.
 
 from __future__ import annotations
 
+import typing
+
 from shared.settings.environment import allowed_hosts, env_bool, env_int, env_list, is_production
 
 PRODUCTION = is_production()
@@ -63,4 +65,6 @@ def with_deploy_middleware(middleware: list[str]) -> list[str]:
     return chain
 
 
-__all__ = [name for name in dir() if name.startswith(("SECURE_", "SESSION_", "CSRF_"))]
+# A computed __all__, which mypy cannot read: see the end of shared/settings/base.py.
+if not typing.TYPE_CHECKING:
+    __all__ = [name for name in dir() if name.startswith(("SECURE_", "SESSION_", "CSRF_"))]

@@ -21,7 +21,9 @@ def log_stream():
 
     def configure(log_format: str) -> io.StringIO:
         logging.config.dictConfig(logs.logging_config(log_format=log_format, level="INFO"))
-        logging.getLogger().handlers[0].setStream(stream)
+        handler = logging.getLogger().handlers[0]
+        assert isinstance(handler, logging.StreamHandler)
+        handler.setStream(stream)
         return stream
 
     yield configure

@@ -14,6 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from stacks.launcher import Stack, per_service_database_url
+from stacks.processes import ManagedProcess
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 QUEUES = ("posts", "comments", "moderation", "query", "eventbus")
@@ -71,16 +72,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def stack_roots(stack: Stack, extra: dict[str, object] | None = None) -> dict[str, int]:
+def stack_roots(stack: Stack, extra: dict[str, ManagedProcess] | None = None) -> dict[str, int]:
     """Process name -> pid of every running process of a stack (plus extra ones, e.g. the
     additional workers of a scaling run)."""
-    roots = {name: process.pid for name, process in stack.processes.items() if process.running}
-    if stack.redis and stack.redis.process.running:
-        roots["redis"] = stack.redis.process.pid
-    for name, process in (extra or {}).items():
-        if process.running:
-            roots[name] = process.pid
-    return roots
+    processes = list(stack.processes.items())
+    if stack.redis:
+        processes.append(("redis", stack.redis.process))
+    processes += (extra or {}).items()
+    return {
+        name: process.pid
+        for name, process in processes
+        if process.running and process.pid is not None  # a running process has a pid
+    }
 
 
 def memory_snapshot(stack: Stack, extra=None) -> dict[str, dict]:
@@ -147,13 +150,22 @@ def _postgres_size(url: str) -> dict[str, int]:
     import psycopg
 
     with psycopg.connect(url, autocommit=True, connect_timeout=5) as connection:
-        disk = connection.execute("SELECT pg_database_size(current_database())").fetchone()[0]
-        data = connection.execute(
-            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'm')"
-        ).fetchone()[0]
+        (disk,) = _one_row(connection.execute("SELECT pg_database_size(current_database())"))
+        (data,) = _one_row(
+            connection.execute(
+                "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'm')"
+            )
+        )
     return {"data": int(data), "disk": int(disk)}
+
+
+def _one_row(cursor) -> tuple:
+    """The row of an aggregate query (which always has one)."""
+    row = cursor.fetchone()
+    assert row is not None, "an aggregate query answered no row"
+    return row
 
 
 def redis_memory(stack: Stack) -> dict[str, int] | None:

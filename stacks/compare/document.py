@@ -7,13 +7,14 @@ import base64
 import dataclasses
 import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 
 @dataclasses.dataclass
 class Table:
     headers: list[str]
-    rows: list[list[str]]
+    rows: Sequence[Sequence[object]]  # each cell written as str() writes it
 
 
 @dataclasses.dataclass
@@ -25,7 +26,7 @@ class Image:
 @dataclasses.dataclass
 class Section:
     title: str
-    blocks: list  # of str (a paragraph), Table or Image
+    blocks: Sequence[str | Table | Image]  # a paragraph, a table or an image
 
 
 # -- Markdown ----------------------------------------------------------------------------------

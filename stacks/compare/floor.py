@@ -70,7 +70,7 @@ def tracing_overhead(raw: dict) -> list[dict]:
 
 
 def _run_figures(runs: list[dict]) -> dict:
-    p50s = [median(run["latencies_ms"]) for run in runs if run["latencies_ms"]]
+    p50s = [p50 for run in runs if (p50 := median(run["latencies_ms"])) is not None]
     rates = [run["ok"] / run["elapsed_s"] for run in runs if run["elapsed_s"]]
     return {"p50": median(p50s), "per_s": median(rates), "runs": len(runs)}
 

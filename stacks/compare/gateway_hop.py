@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from stacks.compare import cost, loadgen
 from stacks.compare.document import Section, Table
@@ -106,7 +107,7 @@ def rows(hop: dict) -> list[dict]:
     table = []
     for concurrency in LEVELS:
         for label, _ in ACTIONS:
-            row = {"action": label, "concurrency": concurrency}
+            row: dict[str, Any] = {"action": label, "concurrency": concurrency}
             for path in PATHS:
                 runs = [
                     run

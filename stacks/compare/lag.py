@@ -95,9 +95,9 @@ class TraceFollower:
 def lags_ms(returned_at: dict[str, float], visible_at: dict[str, float | None]) -> dict:
     """Lag per comment in ms (comments never seen are counted, not guessed)."""
     lags = [
-        (visible_at[rid] - returned) * 1000
+        (visible - returned) * 1000
         for rid, returned in returned_at.items()
-        if visible_at.get(rid) is not None
+        if (visible := visible_at.get(rid)) is not None
     ]
     seen = [moment for moment in visible_at.values() if moment is not None]
     return {

@@ -23,9 +23,9 @@ import math
 import multiprocessing
 import threading
 import time
-from typing import Any
+from typing import Any, Protocol
 
-from stacks.client import BlogClient
+from stacks.client import BlogClient, Reply
 
 GENERATOR_START_MARGIN = 0.25  # seconds for the generator processes to fork and get ready
 OPEN_LOOP_GIVE_UP = 10.0  # a request more than this late is not sent (counted "not sent")
@@ -70,7 +70,15 @@ def _comment_sample(reply, post_id: int) -> dict[str, Any]:
     }
 
 
-def perform(client: BlogClient, workload: Workload, number: int) -> dict[str, Any]:
+class BlogActions(Protocol):
+    """What a workload asks of a client: BlogClient's actions (the tests' stand-ins have them)."""
+
+    def create_post(self, title: str) -> Reply: ...
+    def add_comment(self, post_id: int, content: str) -> Reply: ...
+    def list_posts(self, *, limit: int, strategy: str) -> Reply: ...
+
+
+def perform(client: BlogActions, workload: Workload, number: int) -> dict[str, Any]:
     """Do one action; returns its sample: latency in ms, outcome ("ok" or what went wrong)."""
     started = time.perf_counter()
     extra: dict[str, Any] = {}

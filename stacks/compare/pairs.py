@@ -89,7 +89,7 @@ def check_pairs(stack: Stack, samples: list[dict], *, timeout: float = CHECK_TIM
                     waiting.discard(post_id)
             if waiting:
                 time.sleep(0.2)
-    totals = Counter()
+    totals: Counter[str] = Counter()
     for verdict in verdicts.values():
         totals.update(verdict)
     return {

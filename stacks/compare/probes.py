@@ -10,12 +10,13 @@ import contextlib
 import http.client
 import os
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
 from shared import rules
-from stacks.client import BlogClient
+from stacks.client import BlogClient, Reply
 from stacks.compare import loadgen
 from stacks.compare.stats import median
 from stacks.keepalive import KeepAliveClient
@@ -75,6 +76,7 @@ def _requests_round_trips_ms(url: str, *, samples: int, warm_up: int) -> list[fl
 def _raw_round_trips_ms(url: str, *, samples: int, warm_up: int) -> list[float]:
     """The same with bare http.client on one kept-alive connection: the cheapest Python client."""
     parts = urlsplit(url)
+    assert parts.hostname is not None, f"no host in {url}"
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     timings = []
@@ -194,7 +196,7 @@ def read_fanout(stack: Stack, *, posts: int) -> dict[str, dict]:
     return fanout
 
 
-def _lists(client: BlogClient, posts: int) -> dict[str, object]:
+def _lists(client: BlogClient, posts: int) -> dict[str, Reply]:
     return {
         strategy: client.list_posts(limit=posts, strategy=strategy)
         for strategy in ("query", "aggregator", "naive")
@@ -236,7 +238,11 @@ def moderation_down(micro: Stack, *, post_id: int) -> dict:
     finally:
         micro.start_process("moderation-worker")
     restarted = time.monotonic()
-    result = {"outcome": reply.outcome, "status_answered": None, "final_status": None}
+    result: dict[str, Any] = {
+        "outcome": reply.outcome,
+        "status_answered": None,
+        "final_status": None,
+    }
     if not reply.ok:
         return result
     result["status_answered"] = reply.body["status"]

@@ -67,7 +67,7 @@ def run_phase(stack: Stack, names: list[str], *, quick: bool, say: Callable[[str
     workload = QUICK_WORKLOAD if quick else WORKLOAD
     actions = workload["posts"] * (1 + workload["comments_per_post"])
     say(f"reliability: {len(names)} fault(s), each during {actions} actions on micro ...")
-    rows = []
+    rows: list[dict] = []
     for name in names:
         try:
             result = run_fault(stack, name, all_faults()[name], **workload)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import functools
 import importlib.util
 import os
 import shutil
@@ -227,7 +228,7 @@ class Benchmark:
                 self.stacks[kind], self.post_ids[kind], options.comments_per_post
             )
 
-        _in_parallel([lambda kind=kind: seed(kind) for kind in self.stacks])
+        _in_parallel([functools.partial(seed, kind) for kind in self.stacks])
         self.say("  seeded; micro's read model has every comment with its final status")
         self.raw["cost"]["storage_seeded"] = {
             k: cost.storage_bytes(s) for k, s in self.stacks.items()

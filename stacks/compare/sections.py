@@ -326,7 +326,7 @@ def consistency_lag(raw: dict, charts: dict) -> Section:
 # -- cost --------------------------------------------------------------------------------------
 def cost(raw: dict, charts: dict) -> Section:
     costs = raw.get("cost", {})
-    blocks = [
+    blocks: list[str | Table] = [
         "Memory: every process of each stack with the processes it forked (gunicorn's "
         "workers), plus micro's Redis. RSS counts a page shared by a parent and its fork "
         "twice; PSS shares it out."

@@ -154,7 +154,7 @@ def scaling_rows(records: list[dict]) -> list[dict]:
     for record in records:
         lags = lag_figures(record["lags_ms"], record["missing"])
         workers = {k: v for k, v in record["server_cpu_s"].items() if "-worker" in k}
-        busiest = max(workers, key=workers.get) if workers else None
+        busiest = max(workers, key=workers.__getitem__) if workers else None
         rows.append(
             {
                 "label": record["label"],

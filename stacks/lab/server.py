@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.handlers.wsgi import WSGIHandler
 from waitress import wasyncore
-from waitress.server import create_server
+from waitress.server import BaseWSGIServer, create_server
 from whitenoise import WhiteNoise
 
 from stacks.lab import registry
@@ -54,7 +54,7 @@ class LabServer:
         self.host = host
         # Port 0 (or a port that is taken) lets the system choose a free one at start.
         self.port = port if port and port_is_free(port, host=host) else 0
-        self.server = None
+        self.server: BaseWSGIServer | None = None
         self.thread: threading.Thread | None = None
 
     @property
@@ -62,11 +62,14 @@ class LabServer:
         return f"http://{self.host}:{self.port}/"
 
     def start(self) -> LabServer:
-        self.server = create_server(
+        server = create_server(
             lab_application(), host=self.host, port=self.port, threads=THREADS, ident="lab"
         )
-        self.port = self.server.effective_port
-        self.thread = threading.Thread(target=self.server.run, name="lab-server", daemon=True)
+        assert isinstance(server, BaseWSGIServer)  # one host and port: one server, no multi
+        self.server = server
+        # Set by BaseWSGIServer.__init__ (from getsockname()); types-waitress leaves it out.
+        self.port = server.effective_port  # type: ignore[attr-defined]
+        self.thread = threading.Thread(target=server.run, name="lab-server", daemon=True)
         self.thread.start()
         return self
 
@@ -78,9 +81,12 @@ class LabServer:
         def close_everything() -> None:
             # In the server's own loop thread: closing its sockets from another thread while
             # it waits in select() fails with EBADF. An empty socket map ends the loop.
-            wasyncore.close_all(server._map, ignore_all=True)  # keep-alive connections too
+            # _map: wasyncore.dispatcher's socket map, which types-waitress leaves out.
+            wasyncore.close_all(server._map, ignore_all=True)  # type: ignore[attr-defined]
 
-        server.trigger.pull_trigger(close_everything)
+        # trigger: a waitress.trigger.trigger, which types-waitress declares as an int.
+        server.trigger.pull_trigger(close_everything)  # type: ignore[attr-defined]
+        assert self.thread is not None  # started with the server
         self.thread.join(timeout=5)
         server.task_dispatcher.shutdown(timeout=5)
         self.server = None

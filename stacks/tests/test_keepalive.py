@@ -19,11 +19,23 @@ from stacks.processes import ManagedProcess, wait_until
 from stacks.redis_server import free_port
 
 
+class _Server(ThreadingHTTPServer):
+    """A local server that counts the connections it accepted."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.lock, self.connections = threading.Lock(), 0
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+
+
 class _Handler(BaseHTTPRequestHandler):
     """HTTP/1.1 with keep-alive. /drop... reads the request and resets the connection unanswered;
     /bye answers, then closes the connection (without saying so: an idle close)."""
 
     protocol_version = "HTTP/1.1"
+    server: _Server
 
     def setup(self):
         super().setup()
@@ -58,12 +70,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.lock, httpd.connections = threading.Lock(), 0
-    httpd.daemon_threads = True
+    httpd = _Server()
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     yield httpd
     httpd.shutdown()
     httpd.server_close()

@@ -71,7 +71,7 @@ def test_lags_are_measured_from_the_post_returning_and_unseen_ones_are_counted()
 
 
 def test_agreement_counts_trace_lags_inside_the_polling_window():
-    checks = [
+    checks: list[dict] = [
         {"trace_ms": 40.0, "poll_low_ms": 35.0, "poll_high_ms": 45.0},
         {"trace_ms": 50.5, "poll_low_ms": 40.0, "poll_high_ms": 50.0},  # within the slack
         {"trace_ms": 90.0, "poll_low_ms": 40.0, "poll_high_ms": 50.0},  # outside

@@ -11,7 +11,7 @@ def comment(comment_id: int, status: str = "approved") -> dict:
 
 
 def test_only_acknowledged_comments_are_expected():
-    samples = [
+    samples: list[dict] = [
         {"outcome": "ok", "post_id": 1, "comment_id": 10},
         {"outcome": "ok", "post_id": 1, "comment_id": 11},
         {"outcome": "503"},

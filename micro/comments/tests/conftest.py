@@ -61,6 +61,7 @@ class PostsStandIn:
 
     @property
     def calls(self) -> list[str]:
+        assert self.server is not None, "the stand-in is not serving"
         return self.server.paths
 
 

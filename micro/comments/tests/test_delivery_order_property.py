@@ -218,12 +218,13 @@ def _run(delivery: Delivery, schedule: list[Step], posts_service) -> dict:
     }
     emitted, actions = _events(delivery), _admin_actions(delivery)
     comment_ids: dict[int, int | None] = {}
-    applied, sent = Counter(), set()
+    applied: Counter[int] = Counter()
+    sent: set[int] = set()
     for kind, index in schedule:
         if kind == "create":
             comment_ids[index] = _create(delivery, index)
-        elif kind == "admin" and comment_ids[actions[index][0]] is not None:
-            _act(comment_ids[actions[index][0]], actions[index][1])
+        elif kind == "admin" and (comment_id := comment_ids[actions[index][0]]) is not None:
+            _act(comment_id, actions[index][1])
         elif kind == "event":
             event_type, data = emitted[index]
             if event_type == events.COMMENT_MODERATED:

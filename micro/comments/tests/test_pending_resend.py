@@ -43,6 +43,7 @@ def test_a_comment_pending_too_long_sends_its_comment_created_again(known_post, 
     [message] = sent
     assert (message["type"], message["data"]["comment_id"]) == ("CommentCreated", waiting.id)
     original = OutboxEvent.objects.get(event_type="CommentCreated", id=message["id"])
+    assert original.sent_at is not None
     assert original.sent_at > timezone.now() - timedelta(seconds=5)
 
 

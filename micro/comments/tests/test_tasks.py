@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from micro.comments import services, tasks
 from micro.comments.models import Comment, KnownPost
 from shared import events, rules
@@ -11,7 +13,7 @@ from shared.messaging.models import DeadLetter, OutboxEvent, ProcessedEvent
 
 
 def post_event(event_type: str, *, post_id: int, title: str = "", revision: int) -> Event:
-    data = {"post_id": post_id, "revision": revision}
+    data: dict[str, Any] = {"post_id": post_id, "revision": revision}
     if event_type != events.POST_DELETED:
         data.update(title=title, created_at="2026-01-01T00:00:00+00:00")
     return Event(type=event_type, source="posts", data=data)
@@ -146,7 +148,7 @@ def test_comment_moderated_for_a_deleted_comment_is_ignored(db, comment_factory)
 def test_task_applies_an_event(db, new_post_id):
     created = post_event(events.POST_CREATED, post_id=new_post_id, title="Via task", revision=1)
 
-    result = tasks.handle_event.apply(args=[created.as_message()])
+    result = tasks.handle_event.apply(args=(created.as_message(),))
 
     assert result.get() is True
     assert KnownPost.objects.get(pk=new_post_id).title == "Via task"
@@ -155,7 +157,7 @@ def test_task_applies_an_event(db, new_post_id):
 def test_task_dead_letters_an_invalid_event(db):
     message = {"id": "x", "type": "PostCreated", "source": "posts", "data": {}}
 
-    result = tasks.handle_event.apply(args=[message])
+    result = tasks.handle_event.apply(args=(message,))
 
     assert result.get() is False
     dead = DeadLetter.objects.get()
@@ -166,7 +168,7 @@ def test_task_dead_letters_an_invalid_event(db):
 def test_task_dead_letters_an_unknown_moderation_status(db, comment_factory):
     comment = comment_factory()
 
-    result = tasks.handle_event.apply(args=[moderated(comment, "maybe").as_message()])
+    result = tasks.handle_event.apply(args=(moderated(comment, "maybe").as_message(),))
 
     assert result.get() is False
     assert DeadLetter.objects.get().task_name == "comments.handle_event"

@@ -23,7 +23,7 @@ def admin_client() -> Client:
 
 def test_stored_events_can_be_listed_and_filtered(admin_client, make_event_message, sent_tasks):
     message = make_event_message(events.COMMENT_DELETED)
-    publish.apply(args=[message])
+    publish.apply(args=(message,))
     stored_event = StoredEvent.objects.get()
 
     listing = admin_client.get(
@@ -41,7 +41,7 @@ def test_stored_events_can_be_listed_and_filtered(admin_client, make_event_messa
 def test_stored_events_cannot_be_added_changed_or_deleted(
     admin_client, make_event_message, sent_tasks
 ):
-    publish.apply(args=[make_event_message(events.POST_CREATED)])
+    publish.apply(args=(make_event_message(events.POST_CREATED),))
     stored_event = StoredEvent.objects.get()
     change_url = f"/admin/eventbus/storedevent/{stored_event.seq}/change/"
 

@@ -22,7 +22,7 @@ def stored_messages(make_event_message, sent_tasks) -> list[dict]:
         for _ in range(2)
     ]
     for message in messages:
-        publish.apply(args=[message])
+        publish.apply(args=(message,))
     return messages
 
 

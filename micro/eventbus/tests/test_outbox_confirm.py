@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -29,7 +30,7 @@ def backlog(transactional_db, live_server, settings, monkeypatch):
     settings.EVENTBUS_URL = live_server.url
     sent_at = timezone.now() - dt.timedelta(minutes=1)
     ids = [str(uuid.uuid4()) for _ in range(BACKLOG)]
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"id": event_id, "type": events.POST_DELETED, "source": "posts", "data": {}}
         for event_id in ids
     ]

@@ -22,7 +22,7 @@ def test_publish_fans_out_to_exactly_the_subscribed_services(
 ):
     message = make_event_message(event_type)
 
-    assert publish.apply(args=[message]).get() is True
+    assert publish.apply(args=(message,)).get() is True
 
     expected = [f"{service}.handle_event" for service in events.SUBSCRIPTIONS[event_type]]
     assert sent_tasks.names == expected
@@ -38,7 +38,7 @@ def test_fanned_out_tasks_are_routed_to_each_services_own_queue():
 def test_publish_stores_the_whole_envelope(make_event_message, sent_tasks):
     message = make_event_message(events.COMMENT_CREATED)
 
-    publish.apply(args=[message])
+    publish.apply(args=(message,))
 
     stored_event = StoredEvent.objects.get(event_id=message["id"])
     assert stored_event.message == message
@@ -50,8 +50,8 @@ def test_publish_stores_the_whole_envelope(make_event_message, sent_tasks):
 def test_a_duplicate_publish_is_stored_once_but_fanned_out_again(make_event_message, sent_tasks):
     message = make_event_message(events.POST_CREATED)
 
-    publish.apply(args=[message])
-    publish.apply(args=[message])
+    publish.apply(args=(message,))
+    publish.apply(args=(message,))
 
     assert StoredEvent.objects.filter(event_id=message["id"]).count() == 1
     assert sent_tasks.names == ["comments.handle_event", "query.handle_event"] * 2
@@ -61,7 +61,7 @@ def test_events_are_stored_in_publish_order(make_event_message, sent_tasks):
     messages = [make_event_message(events.POST_CREATED) for _ in range(3)]
 
     for message in messages:
-        publish.apply(args=[message])
+        publish.apply(args=(message,))
 
     stored_ids = [
         str(event_id) for event_id in StoredEvent.objects.values_list("event_id", flat=True)
@@ -91,7 +91,7 @@ def test_events_are_stored_in_publish_order(make_event_message, sent_tasks):
 def test_an_invalid_message_is_dead_lettered_not_stored(broken, make_event_message, sent_tasks):
     message = broken(make_event_message(events.POST_CREATED))
 
-    assert publish.apply(args=[message]).get() is False
+    assert publish.apply(args=(message,)).get() is False
 
     dead_letter = DeadLetter.objects.get()
     assert dead_letter.task_name == "eventbus.publish"
@@ -105,7 +105,7 @@ def test_a_broker_error_is_retried_and_the_fan_out_completes(make_event_message,
     message = make_event_message(events.COMMENT_CREATED)
     sent_tasks.failures_left = 2
 
-    publish.apply(args=[message])
+    publish.apply(args=(message,))
 
     assert sent_tasks.names == ["moderation.handle_event", "query.handle_event"]
     assert StoredEvent.objects.filter(event_id=message["id"]).count() == 1
@@ -116,7 +116,7 @@ def test_a_broker_that_stays_down_dead_letters_the_publish(make_event_message, s
     message = make_event_message(events.POST_DELETED)
     sent_tasks.failures_left = MAX_RETRIES + 1
 
-    publish.apply(args=[message])
+    publish.apply(args=(message,))
 
     dead_letter = DeadLetter.objects.get()
     assert dead_letter.task_name == "eventbus.publish"

@@ -26,7 +26,7 @@ def test_worker_finds_the_task_under_its_contract_name():
 def test_comment_created_publishes_exactly_one_comment_moderated(eventbus, comment_created):
     created = comment_created("An ORANGE comment")
 
-    result = tasks.handle_event.apply(args=[created.as_message()])
+    result = tasks.handle_event.apply(args=(created.as_message(),))
 
     assert result.get() is True
     [message] = eventbus
@@ -40,8 +40,8 @@ def test_comment_created_publishes_exactly_one_comment_moderated(eventbus, comme
 def test_redelivered_comment_created_publishes_the_same_event(eventbus, comment_created):
     message = comment_created("Lovely").as_message()
 
-    tasks.handle_event.apply(args=[message])
-    tasks.handle_event.apply(args=[message])
+    tasks.handle_event.apply(args=(message,))
+    tasks.handle_event.apply(args=(message,))
 
     assert len(eventbus) == 2
     assert eventbus[0]["id"] == eventbus[1]["id"]
@@ -54,7 +54,7 @@ def test_other_events_are_ignored(eventbus, event_type):
     data = dict.fromkeys(events.DATA_FIELDS[event_type], 1)
     message = Event(type=event_type, source="somewhere", data=data).as_message()
 
-    assert tasks.handle_event.apply(args=[message]).get() is False
+    assert tasks.handle_event.apply(args=(message,)).get() is False
     assert eventbus == []
 
 
@@ -68,7 +68,7 @@ def test_other_events_are_ignored(eventbus, event_type):
 )
 def test_invalid_events_are_logged_and_dropped(eventbus, caplog, message):
     with caplog.at_level(logging.ERROR, logger=tasks.__name__):
-        result = tasks.handle_event.apply(args=[message])
+        result = tasks.handle_event.apply(args=(message,))
 
     assert result.get() is False
     assert eventbus == []
@@ -85,7 +85,7 @@ def test_broker_error_is_retried(monkeypatch, comment_created):
 
     monkeypatch.setattr(tasks, "send_to_eventbus", flaky_eventbus)
 
-    result = tasks.handle_event.apply(args=[comment_created("Retry me").as_message()])
+    result = tasks.handle_event.apply(args=(comment_created("Retry me").as_message(),))
 
     assert result.get() is True
     assert len(attempts) == 3
@@ -102,7 +102,7 @@ def test_broker_error_gives_up_after_the_retries(monkeypatch, caplog, comment_cr
     monkeypatch.setattr(tasks, "send_to_eventbus", broken_eventbus)
 
     with caplog.at_level(logging.ERROR, logger=tasks.__name__):
-        result = tasks.handle_event.apply(args=[comment_created("Doomed").as_message()])
+        result = tasks.handle_event.apply(args=(comment_created("Doomed").as_message(),))
 
     assert isinstance(result.result, RedisConnectionError)
     assert len(attempts) == MAX_RETRIES + 1

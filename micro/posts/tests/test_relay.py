@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from kombu import Connection
 
 from shared.messaging import publish
 from shared.messaging.models import OutboxEvent
@@ -181,16 +182,18 @@ def test_a_backlog_on_the_event_bus_queue_causes_no_resend(confirming, broker):
     assert OutboxEvent.objects.filter(sent_at__isnull=True).count() == 0
 
 
-def _take_without_ack(broker_url: str, message: dict) -> object:
+def _take_without_ack(broker_url: str, message: dict) -> Connection:
     """Send `message` to the event bus's queue with Celery and take it as the event bus's
     worker does (acks late): it is then in kombu's unacked hash, on its way to the store."""
     from celery import Celery
+    from kombu.transport import virtual
 
     app = Celery("test", broker=broker_url, set_as_current=False)
     app.conf.task_routes = {"eventbus.*": {"queue": "eventbus"}}
     app.send_task("eventbus.publish", args=[message])
     connection = app.connection()
     channel = connection.default_channel
+    assert isinstance(channel, virtual.Channel)
     taken = channel.basic_get("eventbus", no_ack=False)
     assert taken is not None
     return connection

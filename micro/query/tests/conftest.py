@@ -78,7 +78,7 @@ def comment_event():
 @pytest.fixture
 def deliver():
     """Run query.handle_event on a message, as the worker would; returns whether it applied."""
-    return lambda message: handle_event.apply(args=[message]).get()
+    return lambda message: handle_event.apply(args=(message,)).get()
 
 
 TOMBSTONE_FIELDS = {"post_id", "comment_id", "revision", "deleted"}

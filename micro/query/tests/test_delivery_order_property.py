@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import uuid
 from collections import Counter
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -143,7 +144,8 @@ def _final_state(history: list[Step]) -> dict:
     for event_type, data in history:
         key = ("comment", data["comment_id"]) if "comment_id" in data else ("post", data["post_id"])
         last[key] = (event_type, data)
-    posts, comments = [], []
+    posts: list[dict[str, Any]] = []
+    comments: list[dict[str, Any]] = []
     for (kind, entity_id), (event_type, data) in sorted(last.items()):
         row = {**data, "deleted": event_type in (events.POST_DELETED, events.COMMENT_DELETED)}
         if not row["deleted"]:

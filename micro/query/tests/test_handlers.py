@@ -26,6 +26,7 @@ def test_post_created_adds_the_post(deliver, post_event, new_id):
 
     post = Post.objects.get(post_id=post_id)
     assert (post.title, post.revision, post.deleted) == ("Hi", 1, False)
+    assert post.created_at is not None
     assert post.created_at.isoformat() == CREATED_AT
 
 
@@ -68,6 +69,7 @@ def test_comment_created_adds_the_comment(deliver, post_event, comment_event, ne
 
     comment = Comment.objects.get(comment_id=comment_id)
     assert (comment.post_id, comment.content, comment.status) == (post_id, "Nice", "pending")
+    assert comment.created_at is not None
     assert (comment.created_at.isoformat(), comment.revision, comment.deleted) == (
         CREATED_AT,
         1,

@@ -16,7 +16,7 @@ class SentTasks:
     """Stands in for the Celery app in shared.messaging.dead_letters: records each send_task,
     and runs the task eagerly when `run` is set, as a worker would."""
 
-    calls: list[tuple[str, list]] = field(default_factory=list)
+    calls: list[tuple[str, list | None]] = field(default_factory=list)
     run: bool = False
     broker_error: Exception | None = None
 
@@ -25,7 +25,7 @@ class SentTasks:
             raise self.broker_error
         self.calls.append((name, args))
         if self.run:
-            celery_app.tasks[name].apply(args=args)
+            celery_app.tasks[name].apply(args=tuple(args or ()))
 
 
 @pytest.fixture

@@ -77,7 +77,9 @@ def test_replaying_twice_sends_twice_and_keeps_the_latest_time(sent_tasks, make_
     dead_letter_replay(dead_letter=letter)
 
     assert len(sent_tasks.calls) == 2
-    assert DeadLetter.objects.get(pk=letter.pk).replayed_at >= first
+    latest = DeadLetter.objects.get(pk=letter.pk).replayed_at
+    assert first is not None and latest is not None
+    assert latest >= first
 
 
 def test_a_broker_error_leaves_the_dead_letter_unreplayed(sent_tasks, make_dead_letter):
@@ -133,7 +135,7 @@ def test_the_admin_action_reports_a_broker_error(admin_client, sent_tasks, make_
 def test_an_invalid_message_is_dead_lettered_without_retries(consumer):
     message = {**_post_created(), "id": "not-a-uuid"}
 
-    assert handle_event.apply(args=[message]).get() is False
+    assert handle_event.apply(args=(message,)).get() is False
 
     letter = DeadLetter.objects.get()
     assert (letter.task_name, letter.message) == (TASK_NAME, message)
@@ -144,7 +146,7 @@ def test_an_invalid_message_is_dead_lettered_without_retries(consumer):
 def test_a_failing_handler_is_dead_lettered_after_the_retries(consumer):
     message = _post_created()
 
-    assert handle_event.apply(args=[message]).get() is False
+    assert handle_event.apply(args=(message,)).get() is False
 
     assert consumer.calls == MAX_RETRIES + 1
     letter = DeadLetter.objects.get()
@@ -155,7 +157,7 @@ def test_a_failing_handler_is_dead_lettered_after_the_retries(consumer):
 
 def test_a_replayed_message_that_now_succeeds_is_applied_once(consumer, sent_tasks):
     message = _post_created()
-    handle_event.apply(args=[message])
+    handle_event.apply(args=(message,))
     letter = DeadLetter.objects.get()
     consumer.broken = False
     sent_tasks.run = True

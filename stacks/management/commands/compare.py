@@ -6,6 +6,7 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -15,7 +16,7 @@ from stacks.compare.run import Benchmark, CompareOptions, report_dir
 from stacks.launcher import PROJECT_DIR, StackError
 from stacks.management.commands.launch import add_connection_arguments
 
-QUICK = {
+QUICK: dict[str, Any] = {
     "levels": [1, 4],
     "duration": 0.5,
     "repetitions": 1,
@@ -26,7 +27,7 @@ QUICK = {
     "pair_clients": 20,
     "max_writes": 40,
 }
-DEFAULT = {
+DEFAULT: dict[str, Any] = {
     "levels": [1, 8, 32],
     "duration": 2.0,
     "repetitions": 2,
