@@ -1,7 +1,7 @@
 """What both stacks' comment admins share: the approve / reject actions, filter and search.
 
 Not an app's admin module (nothing registers here): the monolith's and the comments
-service's CommentAdmin mix it in, each with its own services module.
+service's CommentAdmin subclass it, each with its own services module.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.contrib import admin
 from shared import rules
 
 
-class CommentModerationAdminMixin:
+class CommentModerationAdmin(admin.ModelAdmin):
     """An admin's override of moderation, through `services`, which provides
     comment_set_status(*, comment, status) -> bool (True if the comment changed)."""
 

@@ -4,11 +4,11 @@ from django.contrib import admin
 
 from micro.comments import services
 from micro.comments.models import Comment, KnownPost
-from shared.admin import CommentModerationAdminMixin
+from shared.admin import CommentModerationAdmin
 
 
 @admin.register(Comment)
-class CommentAdmin(CommentModerationAdminMixin, admin.ModelAdmin):
+class CommentAdmin(CommentModerationAdmin):
     services = services
     list_display = ["id", "post_id", "content", "status", "created_at", "revision"]
     fields = ["post_id", "content", "status", "created_at", "revision"]

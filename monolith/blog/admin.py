@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from monolith.blog import services
 from monolith.blog.models import Comment, Post
-from shared.admin import CommentModerationAdminMixin
+from shared.admin import CommentModerationAdmin
 
 
 class CommentInline(admin.TabularInline):
@@ -22,6 +22,6 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(CommentModerationAdminMixin, admin.ModelAdmin):
+class CommentAdmin(CommentModerationAdmin):
     services = services
     list_display = ["id", "post", "content", "status", "created_at"]
