@@ -125,6 +125,7 @@ HTTP_READ_TIMEOUT = env_int("BLOG_HTTP_READ_TIMEOUT_MS", 5000) / 1000
 REST_FRAMEWORK: dict[str, typing.Any] = {
     "DEFAULT_RENDERER_CLASSES": ["shared.api.renderers.OrjsonRenderer"],
     "DEFAULT_PARSER_CLASSES": ["shared.api.parsers.JsonParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "shared.api.negotiation.JsonFirstContentNegotiation",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,

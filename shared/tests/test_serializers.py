@@ -15,6 +15,7 @@ from shared import rules
 from shared.api.serializers import (
     CommentInputSerializer,
     PostInputSerializer,
+    PostListParamsSerializer,
     StrictCharField,
     StrictUUIDField,
     parse_list_params,
@@ -65,6 +66,24 @@ def test_parse_list_params_refuses_a_bad_limit(query):
         parse_list_params(QueryDict(query))
 
     assert raised.value.detail == {"limit": [rules.MSG_LIMIT_INVALID]}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "limit=", "limit=7", "limit=7&limit=9", "limit=%207%20", "limit=+7", "limit=07",
+     "limit=\uff17", "limit=0", "limit=500", "limit=501", "limit=x", "limit=1e3", "limit=7.0",
+     "other=1", "limit=-1", f"limit={2**70}"],
+)  # fmt: skip
+def test_parse_list_params_answers_as_the_serializer_does(query):
+    """parse_list_params uses the serializer's bound field, not a serializer per request:
+    the same limit or the same error detail for any query string."""
+    params = PostListParamsSerializer(data=QueryDict(query))
+    if params.is_valid():
+        assert parse_list_params(QueryDict(query)) == params.validated_data["limit"]
+    else:
+        with pytest.raises(ValidationError) as raised:
+            parse_list_params(QueryDict(query))
+        assert raised.value.detail == params.errors
 
 
 # Letters, every character str.strip() removes, NUL, and U+FEFF (space in ECMA-262's \s).
