@@ -32,12 +32,22 @@ MANAGE_PY = PROJECT_DIR / "manage.py"
 INTERNAL_TOKEN_FILE = "internal_token"
 
 
-def gunicorn_command(wsgi: str, *, bind: str, threads: int = 8) -> list[str]:
+# Each web service: two gunicorn worker processes of four threads (eight requests at once,
+# as one process of eight threads served before). One process is one GIL: at 8 clients
+# query's list served 338 req/s from one process of 8 threads and 843 from two (same run,
+# 2-core machine; docs/speed.md), at the same 1-client latency.
+WEB_WORKERS = 2
+WEB_THREADS = 4
+
+
+def gunicorn_command(
+    wsgi: str, *, bind: str, workers: int = WEB_WORKERS, threads: int = WEB_THREADS
+) -> list[str]:
     """The one way a web process is served: every service, and the benchmark's WSGI floor."""
     return [
         sys.executable, "-m", "gunicorn", wsgi,
         "--bind", bind,
-        "--worker-class", "gthread", "--workers", "1", "--threads", str(threads),
+        "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
         "--graceful-timeout", "5", "--timeout", "30", "--no-control-socket",
         "--chdir", str(PROJECT_DIR),
         "--config", "python:shared.instrumentation.gunicorn_conf",
@@ -113,7 +123,7 @@ class Stack:
         database_url: str | None = None,
         fresh: bool = False,
         env: dict[str, str] | None = None,
-        web_threads: int = 8,
+        web_threads: int = WEB_THREADS,
         gateway: bool = False,
     ):
         if kind not in STACK_SERVICES:

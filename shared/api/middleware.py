@@ -104,7 +104,7 @@ class BrowserOnlyMiddleware:
     options) for the admin's paths only, and skip it for everything else.
 
     That chain cost an API request about a third of its time (py-spy on GET /health/, see
-    docs/changes/floor.md). A request another handler marks with
+    docs/speed.md). A request another handler marks with
     `request.needs_browser_middleware = True` (the lab page) gets the chain too. The
     admin's views are csrf_protect'ed themselves, so no process_view hook is lost.
     """

@@ -123,7 +123,7 @@ def database(*, default_name: str) -> dj_database_url.DBConfig:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         # Connections are kept, as on PostgreSQL: a new one per request (connect, the
-        # pragmas, close) was a third of an empty request's time (docs/changes/floor.md).
+        # pragmas, close) was a third of an empty request's time (docs/speed.md).
         config["OPTIONS"] = {
             # Several processes write one file: wait for the lock instead of failing,
             # and take it when the transaction starts so two writers never deadlock.

@@ -211,7 +211,7 @@ def test_database_defaults_to_a_sqlite_file_named_after_the_deployable(var_dir):
     assert config["NAME"] == str(var_dir / "comments.sqlite3")
     assert var_dir.is_dir()
     # Kept open across requests, as on PostgreSQL (a new connection per request was a
-    # third of an empty request: docs/changes/floor.md).
+    # third of an empty request: docs/speed.md).
     assert config["CONN_MAX_AGE"] == 60
     assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert config["OPTIONS"]["timeout"] > 0
