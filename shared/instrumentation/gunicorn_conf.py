@@ -18,7 +18,7 @@ from shared.error_shape import error_body
 # 2 s, is about what a micro client's connection to one service idles while it waits for
 # another under load, so gunicorn closed it just as the client reused it (a reset). 10 s
 # is well past those pauses, and short enough not to hold many abandoned connections (with
-# 75 s the schema fuzzing once ran past its timeout; see docs/changes/edges.md).
+# 75 s the schema fuzzing once ran past its timeout; see tests/test_connection_resets.py).
 keepalive = 10
 
 PLAIN_ACCESS_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s "%(a)s"'
