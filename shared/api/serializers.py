@@ -145,7 +145,8 @@ class PostWithCommentsOutputSerializer(PostOutputSerializer):
 # The one field of PostListParamsSerializer, bound once: a serializer per request would
 # deep-copy its fields every time (about 50 us of the post list's read here). Fields keep
 # no state between validations.
-_LIMIT = PostListParamsSerializer().fields["limit"]
+_LIMIT_NAME = "limit"
+_LIMIT = PostListParamsSerializer().fields[_LIMIT_NAME]
 
 
 def parse_list_params(query_params) -> int:
@@ -154,4 +155,4 @@ def parse_list_params(query_params) -> int:
     try:
         return _LIMIT.run_validation(_LIMIT.get_value(query_params))
     except serializers.ValidationError as error:
-        raise serializers.ValidationError({_LIMIT.field_name: error.detail}) from None
+        raise serializers.ValidationError({_LIMIT_NAME: error.detail}) from None
