@@ -36,8 +36,8 @@ INTERNAL_TOKEN_FILE = "internal_token"
 # as one process of eight threads served before). One process is one GIL: at 8 clients
 # query's list served 338 req/s from one process of 8 threads and 843 from two (same run,
 # 2-core machine; docs/speed.md), at the same 1-client latency.
-WEB_WORKERS = 2
-WEB_THREADS = 4
+WEB_WORKERS = int(os.environ.get("BLOG_WEB_WORKERS", "2"))
+WEB_THREADS = int(os.environ.get("BLOG_WEB_THREADS", "4"))
 
 
 def gunicorn_command(
