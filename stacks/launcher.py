@@ -32,12 +32,13 @@ MANAGE_PY = PROJECT_DIR / "manage.py"
 INTERNAL_TOKEN_FILE = "internal_token"
 
 
-# Each web service: two gunicorn worker processes of four threads (eight requests at once,
-# as one process of eight threads served before). One process is one GIL: at 8 clients
-# query's list served 338 req/s from one process of 8 threads and 843 from two (same run,
-# 2-core machine; docs/speed.md), at the same 1-client latency.
-WEB_WORKERS = int(os.environ.get("BLOG_WEB_WORKERS", "2"))
-WEB_THREADS = int(os.environ.get("BLOG_WEB_THREADS", "4"))
+# Each web service: one gunicorn process of eight threads, unless BLOG_WEB_WORKERS and
+# BLOG_WEB_THREADS say otherwise. Two processes of four served query's list at 8 clients
+# at 843 req/s against 338 from a light client, but the benchmark's own 8-client phase
+# (whose generator shares the 2 cores) measured 445-504 against 474, while the stacks'
+# memory grew by 42% (docs/speed.md): not kept as the default.
+WEB_WORKERS = int(os.environ.get("BLOG_WEB_WORKERS", "1"))
+WEB_THREADS = int(os.environ.get("BLOG_WEB_THREADS", "8"))
 
 
 def gunicorn_command(
