@@ -6,7 +6,7 @@
 #                 <package>.settings, the WSGI app <package>.wsgi and the Celery app <package>.
 #   $1            the role: web (default) | worker | migrate | wait-for-migrations;
 #                 anything else runs as a command, e.g. `python manage.py createsuperuser`.
-#   PORT (8000), WEB_CONCURRENCY (1 gunicorn process), WEB_THREADS (8 threads),
+#   PORT (8000), WEB_CONCURRENCY (2 gunicorn processes), WEB_THREADS (4 threads each),
 #   PROMETHEUS_MULTIPROC_DIR (/tmp/blog-metrics); a worker serves its own /metrics on
 #   WORKER_METRICS_HOST (0.0.0.0 here):WORKER_METRICS_PORT when that is set.
 #
@@ -48,7 +48,7 @@ case "$role" in
     metrics_folder
     run python -m gunicorn "$package.wsgi:application" \
       --bind "0.0.0.0:${PORT:-8000}" \
-      --worker-class gthread --workers "${WEB_CONCURRENCY:-1}" --threads "${WEB_THREADS:-8}" \
+      --worker-class gthread --workers "${WEB_CONCURRENCY:-2}" --threads "${WEB_THREADS:-4}" \
       --graceful-timeout 5 --timeout 30 \
       --config python:shared.instrumentation.gunicorn_conf \
       --no-control-socket

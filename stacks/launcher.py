@@ -32,13 +32,13 @@ MANAGE_PY = PROJECT_DIR / "manage.py"
 INTERNAL_TOKEN_FILE = "internal_token"
 
 
-# Each web service: one gunicorn process of eight threads, unless BLOG_WEB_WORKERS and
-# BLOG_WEB_THREADS say otherwise. Two processes of four served query's list at 8 clients
-# at 843 req/s against 338 from a light client, but the benchmark's own 8-client phase
-# (whose generator shares the 2 cores) measured 445-504 against 474, while the stacks'
-# memory grew by 42% (docs/speed.md): not kept as the default.
-WEB_WORKERS = int(os.environ.get("BLOG_WEB_WORKERS", "1"))
-WEB_THREADS = int(os.environ.get("BLOG_WEB_THREADS", "8"))
+# Each web service: two gunicorn processes of four threads (eight requests at once, as one
+# process of eight threads served before), unless BLOG_WEB_WORKERS and BLOG_WEB_THREADS
+# say otherwise. One process is one GIL: in `compare` query's list at 8 clients served
+# 445-474 req/s from two processes against 241 from one, for 42% more memory (2-core
+# machine; docs/speed.md).
+WEB_WORKERS = int(os.environ.get("BLOG_WEB_WORKERS", "2"))
+WEB_THREADS = int(os.environ.get("BLOG_WEB_THREADS", "4"))
 
 
 def gunicorn_command(
