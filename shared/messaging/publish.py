@@ -43,7 +43,9 @@ def _relay_after_commit(*, event_id: str) -> None:
     # While the study switch that crashes the relay is on, the worker's relay loop is left
     # to publish (and die), not the web process answering the request.
     if not study.relay_crash_armed():
-        relay_outbox(ids=[event_id])
+        # The switch may be turned on while this sends: the web process must not be the one
+        # that dies (and clears the one-shot switch), or the worker's relay never does.
+        relay_outbox(ids=[event_id], may_crash=False)
 
 
 def relay_outbox_loop() -> int:
@@ -53,8 +55,11 @@ def relay_outbox_loop() -> int:
     return relay_outbox(older_than_seconds=RELAY_LOOP_GRACE_SECONDS)
 
 
-def relay_outbox(*, ids: list[str] | None = None, older_than_seconds: float = 0) -> int:
-    """Send unsent outbox events (those named, or the oldest) to the event bus; returns how many."""
+def relay_outbox(
+    *, ids: list[str] | None = None, older_than_seconds: float = 0, may_crash: bool = True
+) -> int:
+    """Send unsent outbox events (those named, or the oldest) to the event bus; returns how
+    many. `may_crash`: whether the study's relay crash switch applies here."""
     pending = OutboxEvent.objects.filter(sent_at__isnull=True).order_by("created_at")
     if ids is not None:
         pending = pending.filter(id__in=ids)
@@ -72,7 +77,7 @@ def relay_outbox(*, ids: list[str] | None = None, older_than_seconds: float = 0)
                 attempts=outbox_event.attempts + 1, last_error=str(error)[:500]
             )
             break
-        if study.relay_crash_armed():
+        if may_crash and study.relay_crash_armed():
             study.relay_crash(event_id=str(outbox_event.pk))  # study only: dies here, once
         try:
             OutboxEvent.objects.filter(pk=outbox_event.pk).update(

@@ -92,3 +92,23 @@ def test_outside_study_mode_the_switch_is_ignored(fault_file, sent, settings):
 
     assert publish.relay_outbox() == 2
     assert len(sent) == 2
+
+
+def test_the_relay_after_commit_never_dies_even_when_the_switch_turns_on_while_it_sends(
+    fault_file, sent, monkeypatch
+):
+    """The web process's relay checks the switch before sending; if it turns on meanwhile,
+    the worker's relay loop must still be the one that dies (and clears it)."""
+    (event_id,) = _record(1)
+    sends = publish.send_to_eventbus
+
+    def send_and_arm(message, **kw):
+        sends(message, **kw)
+        _arm(fault_file)  # switched on between the check and the mark
+
+    monkeypatch.setattr(publish, "send_to_eventbus", send_and_arm)
+    publish._relay_after_commit(event_id=event_id)
+
+    assert [message["id"] for message in sent] == [event_id]
+    assert OutboxEvent.objects.get(pk=event_id).sent_at is not None
+    assert json.loads(fault_file.read_text())["relay_crash_after_publish"] is True  # still armed
