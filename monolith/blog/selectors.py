@@ -58,7 +58,8 @@ _ROW = (
 )
 _POST_WIDTH = len(POST_KEYS)
 # Newest posts first, each post's comments oldest first (ties by id), as the contract orders.
-_CONTRACT_ORDER = ("-created_at", "-id", "comments__created_at", "comments__id")
+_POST_ORDER = ("-created_at", "-id")
+_CONTRACT_ORDER = (*_POST_ORDER, "comments__created_at", "comments__id")
 
 
 def _posts_with_comments(posts) -> list[dict]:
@@ -94,7 +95,7 @@ def _post_list_sql(vendor: str, limit: int) -> tuple[str, tuple]:
     rows are the queryset's own: no column of _ROW has a converter (ids, texts, and the
     dates as text from the database), which monolith/blog/tests/test_posts_api.py proves
     by comparing the bytes with the serializers' on SQLite and on PostgreSQL."""
-    newest = Post.objects.order_by("-created_at", "-id").values("pk")[:limit]
+    newest = Post.objects.order_by(*_POST_ORDER).values("pk")[:limit]
     rows = Post.objects.filter(pk__in=newest).order_by(*_CONTRACT_ORDER).values_list(*_ROW)
     return rows.query.sql_with_params()
 
