@@ -43,6 +43,18 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Who produces what: the one service whose key may sign each event type (shared.signing).
+PRODUCERS: dict[str, str] = {
+    POST_CREATED: "posts",
+    POST_UPDATED: "posts",
+    POST_DELETED: "posts",
+    COMMENT_CREATED: "comments",
+    COMMENT_MODERATED: "moderation",
+    COMMENT_UPDATED: "comments",
+    COMMENT_DELETED: "comments",
+}
+
+
 class InvalidEvent(ValueError):
     """A message that is not a well-formed event of a known type."""
 
@@ -59,6 +71,8 @@ class Event:
     occurred_at: str = dataclasses.field(
         default_factory=lambda: dt.datetime.now(dt.UTC).isoformat()
     )
+    # Its producer's signature over the other fields (shared.signing); "" until signed.
+    signature: str = ""
 
     def as_message(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -88,6 +102,9 @@ class Event:
             version = int(message.get("version", SCHEMA_VERSION))
         except (TypeError, ValueError) as error:
             raise InvalidEvent("event version must be a whole number") from error
+        signature = message.get("signature", "")
+        if not isinstance(signature, str):
+            raise InvalidEvent("event signature must be a string")
         return cls(
             id=event_id,
             type=event_type,
@@ -95,6 +112,7 @@ class Event:
             source=str(message["source"]),
             version=version,
             occurred_at=str(message.get("occurred_at", "")),
+            signature=signature,
         )
 
 

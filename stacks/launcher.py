@@ -7,6 +7,7 @@ restart one service or worker, and wait until everything is healthy again.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import json
 import os
 import re
@@ -21,6 +22,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from shared.events import PRODUCERS, Event
+from shared.signing import (
+    SIGNERS,
+    SIGNING_KEY_ENV,
+    VERIFY_KEYS_ENV,
+    format_verify_keys,
+    new_signing_key,
+    public_key_of,
+    signature_of,
+)
 from stacks.gateway import Gateway
 from stacks.processes import ManagedProcess, stop_all, wait_until
 from stacks.redis_server import PrivateRedis, free_port
@@ -152,6 +163,9 @@ class Stack:
         self.stopped_on_purpose: set[str] = set()
         # A fresh internal token per launch, unless INTERNAL_TOKEN is given (never a fixed one).
         self._launch_token = secrets.token_urlsafe(32)
+        # Fresh event signing keys per launch too (shared.signing): each producer's own
+        # private key in its own processes only, every producer's public key in all.
+        self.event_signing_keys = {service: new_signing_key() for service in SIGNERS}
 
     @property
     def trace_dir(self) -> Path:
@@ -226,10 +240,24 @@ class Stack:
         """What a scrape of /metrics sends (shared.instrumentation.metrics.scrape_allowed)."""
         return {"Authorization": f"Bearer {self.internal_token}"}
 
+    @property
+    def event_verify_keys(self) -> dict[str, str]:
+        return {service: public_key_of(key) for service, key in self.event_signing_keys.items()}
+
+    def sign_event(self, message: dict) -> dict:
+        """An event message from its producer, signed as that producer signs in this launch
+        (for tests and faults that put real events straight onto a queue)."""
+        producer = PRODUCERS[Event.from_message(message).type]
+        event = dataclasses.replace(Event.from_message(message), source=producer, signature="")
+        key = self.event_signing_keys[producer]
+        return dataclasses.replace(
+            event, signature=signature_of(event, signing_key=key)
+        ).as_message()
+
     def service_env(self, spec: ServiceSpec) -> dict[str, str]:
         """The environment one service's processes run with."""
         env = {
-            **os.environ,
+            **{name: value for name, value in os.environ.items() if name != SIGNING_KEY_ENV},
             "PYTHONUNBUFFERED": "1",
             "DJANGO_SETTINGS_MODULE": spec.settings,
             "DJANGO_ALLOWED_HOSTS": f"{self.host},localhost,127.0.0.1",
@@ -246,8 +274,11 @@ class Stack:
             ),
             **service_env_urls(self.urls),
             "INTERNAL_TOKEN": self.internal_token,
+            VERIFY_KEYS_ENV: format_verify_keys(self.event_verify_keys),
             **self.extra_env,
         }
+        if spec.name in self.event_signing_keys:
+            env[SIGNING_KEY_ENV] = self.event_signing_keys[spec.name]
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
         return env

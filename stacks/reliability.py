@@ -318,12 +318,14 @@ class Poison:
         return self.task_name.split(".")[0]
 
 
-def poison_messages(token: str) -> list[Poison]:
-    """Malformed payloads, an unknown event type and events whose handler fails, each
+def poison_messages(token: str, *, sign: Callable[[dict], dict]) -> list[Poison]:
+    """Malformed payloads, an unknown event type, events whose handler fails (signed by
+    their producer with `sign`, so that they reach the handler) and an unsigned one, each
     marked with `token` (ids and post ids no workload uses, so nothing real is touched)."""
 
     def event(event_type: str, **data) -> dict:
-        return {"id": str(uuid.uuid4()), "type": event_type, "source": token, "data": data}
+        unsigned = {"id": str(uuid.uuid4()), "type": event_type, "source": token, "data": data}
+        return unsigned if event_type not in events.PRODUCERS else sign(unsigned)
 
     not_a_date = {"title": token, "created_at": "not a date", "revision": 1}
     return [
@@ -341,7 +343,13 @@ def poison_messages(token: str) -> list[Poison]:
             "ValueError(\"created_at 'not a date' is not an ISO 8601",
         ),
         Poison("eventbus.publish", {"poison": token}, "invalid event: event lacks"),
-    ]
+        Poison(
+            "comments.handle_event",
+            {**event(events.COMMENT_MODERATED, comment_id=-1, post_id=-1, status="approved"),
+             "signature": ""},
+            "forged event: the CommentModerated is not signed",
+        ),
+    ]  # fmt: skip
 
 
 DEAD_LETTER_TIMEOUT = 60.0
@@ -356,7 +364,7 @@ class PoisonFault:
         self.sent: list[Poison] = []
 
     def __call__(self, stack: Stack) -> None:
-        self.sent = poison_messages(f"poison-{uuid.uuid4().hex[:12]}")
+        self.sent = poison_messages(f"poison-{uuid.uuid4().hex[:12]}", sign=stack.sign_event)
         app = Celery("poison", broker=stack.redis_url, set_as_current=False)
         try:
             for poison in self.sent:

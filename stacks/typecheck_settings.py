@@ -8,6 +8,7 @@ stacks (their app labels differ), and every deployable's own settings, so that e
 from micro.aggregator.settings import COMMENTS_URL  # noqa: F401
 from micro.comments.settings import (  # noqa: F401
     CELERY_TASK_DEFAULT_QUEUE,
+    EVENT_SIGNING_KEY,
     EVENTBUS_URL,
     POSTS_URL,
     WORKER_LOOPS,

@@ -4,8 +4,11 @@ from typing import Any
 
 from shared.settings.base import *  # noqa: F403
 from shared.settings.base import API_ONLY_APPS, API_ONLY_MIDDLEWARE, SPECTACULAR_SETTINGS
+from shared.settings.environment import event_signing_key
 
 SERVICE_NAME = "moderation"
+# The private key that signs this service's events (shared.signing).
+EVENT_SIGNING_KEY = event_signing_key(SERVICE_NAME)
 INSTALLED_APPS = [
     *API_ONLY_APPS,
     # No models: listed because Celery's Django autodiscovery imports tasks.py only from

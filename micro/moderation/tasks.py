@@ -15,6 +15,7 @@ from shared import events
 from shared.events import Event, InvalidEvent
 from shared.messaging.eventbus import BROKER_ERRORS, send_to_eventbus
 from shared.messaging.retry import MAX_RETRIES, backoff_seconds
+from shared.signing import ForgedEvent, event_check, event_signed
 
 logger = logging.getLogger(__name__)
 
@@ -24,12 +25,17 @@ def handle_event(self, message: dict) -> bool:
     """Returns True when a CommentModerated was published."""
     try:
         event = Event.from_message(message)
+        if event.type != events.COMMENT_CREATED:
+            return False
+        event_check(event)
+    except ForgedEvent as error:
+        # No database here, so no dead letters: the reason goes to the log, nothing is done.
+        logger.error("moderation: refusing a forged event: %s", error)
+        return False
     except InvalidEvent as error:
         logger.error("moderation: dropping an invalid event: %s", error)
         return False
-    if event.type != events.COMMENT_CREATED:
-        return False
-    moderated = services.comment_moderate(event=event)
+    moderated = event_signed(services.comment_moderate(event=event))
     try:
         send_to_eventbus(moderated.as_message())
     except BROKER_ERRORS as error:

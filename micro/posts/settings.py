@@ -2,10 +2,12 @@
 
 from shared.settings.base import *  # noqa: F403
 from shared.settings.base import DJANGO_APPS, SHARED_APPS, SPECTACULAR_SETTINGS, THIRD_PARTY_APPS
-from shared.settings.environment import database, env_int, env_str
+from shared.settings.environment import database, env_int, env_str, event_signing_key
 
 EVENTBUS_URL = env_str("EVENTBUS_URL", "http://127.0.0.1:8005")
 SERVICE_NAME = "posts"
+# The private key that signs this service's events (shared.signing).
+EVENT_SIGNING_KEY = event_signing_key(SERVICE_NAME)
 INSTALLED_APPS = [
     *DJANGO_APPS,
     *THIRD_PARTY_APPS,

@@ -20,6 +20,7 @@ from shared.events import Event, InvalidEvent
 from shared.messaging.consume import Handler, apply_event
 from shared.messaging.dead_letters import dead_letter
 from shared.messaging.models import EventStoreCursor
+from shared.signing import ForgedEvent
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,9 @@ def _apply_stored(message: dict, handlers: Mapping[str, Handler]) -> int:
         return int(apply_event(event=event, handlers=handlers))
     except (OperationalError, InterfaceError):
         raise
+    except ForgedEvent as error:
+        dead_letter(task_name=CATCH_UP_TASK_NAME, message=message, error=f"forged: {error}")
+        return 0
     except Exception as error:
         dead_letter(task_name=CATCH_UP_TASK_NAME, message=message, error=repr(error))
         return 0

@@ -11,6 +11,7 @@ from shared.events import Event, InvalidEvent
 from shared.messaging.dead_letters import dead_letter
 from shared.messaging.models import ProcessedEvent
 from shared.messaging.retry import MAX_RETRIES, backoff_seconds
+from shared.signing import ForgedEvent, event_check
 
 Handler = Callable[[Event], None]
 
@@ -18,7 +19,9 @@ Handler = Callable[[Event], None]
 def apply_event(*, event: Event, handlers: Mapping[str, Handler]) -> bool:
     """Apply an event with its handler unless this service already has; returns True if applied.
 
-    A concurrent duplicate makes the ProcessedEvent insert fail, rolling back its effect
+    Raises ForgedEvent, applying nothing, when the event is not signed by its producer
+    (checked once the inbox has said it is new: a duplicate costs no check). A concurrent
+    duplicate makes the ProcessedEvent insert fail, rolling back its effect
     too; the task then retries and finds the event processed.
     """
     handler = handlers.get(event.type)
@@ -27,6 +30,7 @@ def apply_event(*, event: Event, handlers: Mapping[str, Handler]) -> bool:
     with transaction.atomic():
         if ProcessedEvent.objects.filter(event_id=event.id).exists():
             return False
+        event_check(event)
         handler(event)
         ProcessedEvent.objects.create(event_id=event.id, event_type=event.type)
     return True
@@ -41,6 +45,9 @@ def consume_message(*, task: Task, message: object, handlers: Mapping[str, Handl
         return False
     try:
         return apply_event(event=event, handlers=handlers)
+    except ForgedEvent as error:
+        dead_letter(task_name=task.name, message=message, error=f"forged event: {error}")
+        return False
     except Exception as error:
         if task.request.retries >= MAX_RETRIES:
             dead_letter(task_name=task.name, message=message, error=repr(error))

@@ -15,6 +15,7 @@ from shared.instrumentation.tally import current_request_id
 from shared.messaging.eventbus import BROKER_ERRORS, EVENTBUS_QUEUE, send_to_eventbus
 from shared.messaging.in_flight import in_flight_event_ids
 from shared.messaging.models import OutboxEvent
+from shared.signing import event_signed
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +26,11 @@ RELAY_LOOP_GRACE_SECONDS = 1
 def record_event(*, event: Event) -> None:
     """Record an event in the outbox, in the caller's open transaction.
 
-    The event is relayed to the broker right after the transaction commits; if the
+    It is signed with this service's key (shared.signing). The event is relayed to the
+    broker right after the transaction commits; if the
     broker is away then, the worker's relay loop sends it later. It is never lost.
     """
+    event = event_signed(event)
     OutboxEvent.objects.create(
         id=event.id,
         event_type=event.type,

@@ -8,6 +8,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from shared import signing
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("BLOG_VAR_DIR", PROJECT_DIR / "var"))
 
@@ -107,6 +109,54 @@ def internal_token() -> str:
     return production_secret(
         "INTERNAL_TOKEN", dev_default=DEV_INTERNAL_TOKEN, min_length=MIN_INTERNAL_TOKEN_LENGTH
     )
+
+
+HOW_TO_MAKE_EVENT_KEYS = "python -m shared.signing"
+
+
+def event_signing_key(service: str) -> str:
+    """The private key with which this service signs its events (shared.signing): in
+    development it defaults to the service's well-known development key; production
+    refuses that, a placeholder or none."""
+    value = env_str(signing.SIGNING_KEY_ENV).strip()
+    if is_production():
+        if not value or value == signing.dev_signing_key(service):
+            raise ImproperlyConfigured(
+                f"DJANGO_ENV=production needs {signing.SIGNING_KEY_ENV} to be set to {service}'s "
+                f"own key (make a set: {HOW_TO_MAKE_EVENT_KEYS})"
+            )
+        refuse_placeholder(signing.SIGNING_KEY_ENV, value)
+    value = value or signing.dev_signing_key(service)
+    try:
+        signing.decode_key(value)
+    except signing.UnreadableKey as error:
+        raise ImproperlyConfigured(f"{signing.SIGNING_KEY_ENV} cannot be read: {error}") from error
+    return value
+
+
+def event_verify_keys() -> dict[str, str]:
+    """The public key of every service that signs events, by service name; development
+    defaults to the development keys, which production refuses."""
+    name, value = signing.VERIFY_KEYS_ENV, env_str(signing.VERIFY_KEYS_ENV)
+    if not value.strip():
+        if is_production():
+            raise ImproperlyConfigured(
+                f"DJANGO_ENV=production needs {name} (make a set: {HOW_TO_MAKE_EVENT_KEYS})"
+            )
+        return signing.dev_verify_keys()
+    if is_production():
+        refuse_placeholder(name, value)
+    try:
+        keys = signing.parse_verify_keys(value)
+    except signing.UnreadableKey as error:
+        raise ImproperlyConfigured(f"{name} cannot be read: {error}") from error
+    missing = [service for service in signing.SIGNERS if service not in keys]
+    if missing:
+        raise ImproperlyConfigured(f"{name} lacks the key of {', '.join(missing)}")
+    development = signing.dev_verify_keys()
+    if is_production() and any(keys[service] == development[service] for service in keys):
+        raise ImproperlyConfigured(f"{name} holds a development key; production needs its own")
+    return keys
 
 
 def check_database_password() -> None:

@@ -53,7 +53,7 @@ def test_every_event_type_round_trips(event_type):
 def test_message_carries_the_envelope():
     message = _post_created().as_message()
 
-    assert set(message) == {"id", "type", "version", "occurred_at", "data", "source"}
+    assert set(message) == {"id", "type", "version", "occurred_at", "data", "source", "signature"}
     assert message["version"] == events.SCHEMA_VERSION
     assert uuid.UUID(message["id"])
     occurred_at = dt.datetime.fromisoformat(message["occurred_at"])

@@ -42,6 +42,7 @@ from shared.api.errors import PostNotFound
 from shared.events import Event
 from shared.messaging.consume import apply_event
 from shared.messaging.models import OutboxEvent, ProcessedEvent
+from shared.testing.events import dev_signed
 from shared.testing.fixtures import delivery_order_examples
 
 DECISIONS = (rules.APPROVED, rules.REJECTED)
@@ -236,8 +237,8 @@ def _run(delivery: Delivery, schedule: list[Step], posts_service) -> dict:
                     "post_id": data["post_id"],
                     "status": data["status"],
                 }
-            event = Event(
-                type=event_type, source="test", data=data, id=str(uuid.UUID(int=index + 1))
+            event = dev_signed(
+                Event(type=event_type, source="test", data=data, id=str(uuid.UUID(int=index + 1)))
             )
             applied[index] += apply_event(event=event, handlers=HANDLERS)
             sent.add(index)

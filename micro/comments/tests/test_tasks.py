@@ -10,20 +10,23 @@ from shared import events, rules
 from shared.events import Event
 from shared.messaging.consume import apply_event
 from shared.messaging.models import DeadLetter, OutboxEvent, ProcessedEvent
+from shared.testing.events import dev_signed
 
 
 def post_event(event_type: str, *, post_id: int, title: str = "", revision: int) -> Event:
     data: dict[str, Any] = {"post_id": post_id, "revision": revision}
     if event_type != events.POST_DELETED:
         data.update(title=title, created_at="2026-01-01T00:00:00+00:00")
-    return Event(type=event_type, source="posts", data=data)
+    return dev_signed(Event(type=event_type, source="posts", data=data))
 
 
 def moderated(comment: Comment, status: str) -> Event:
-    return Event(
-        type=events.COMMENT_MODERATED,
-        source="moderation",
-        data={"comment_id": comment.id, "post_id": comment.post_id, "status": status},
+    return dev_signed(
+        Event(
+            type=events.COMMENT_MODERATED,
+            source="moderation",
+            data={"comment_id": comment.id, "post_id": comment.post_id, "status": status},
+        )
     )
 
 

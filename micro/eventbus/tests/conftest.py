@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from micro.eventbus import services
 from shared import events
 from shared.events import Event
+from shared.testing.events import dev_signed
 
 _numbers = itertools.count(1)
 
@@ -34,7 +35,9 @@ def make_event_message():
     """A valid event envelope of a type, with unique ids."""
 
     def make(event_type: str = events.POST_CREATED) -> dict:
-        return Event(type=event_type, source="tests", data=_data_for(event_type)).as_message()
+        return dev_signed(
+            Event(type=event_type, source="tests", data=_data_for(event_type))
+        ).as_message()
 
     return make
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import pytest
@@ -10,8 +11,10 @@ from celery import current_app
 from micro.eventbus.models import StoredEvent
 from micro.eventbus.tasks import publish
 from shared import events
+from shared.events import Event
 from shared.messaging.models import DeadLetter
 from shared.messaging.retry import MAX_RETRIES
+from shared.signing import dev_signing_key, signature_of
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +46,7 @@ def test_publish_stores_the_whole_envelope(make_event_message, sent_tasks):
     stored_event = StoredEvent.objects.get(event_id=message["id"])
     assert stored_event.message == message
     assert stored_event.event_type == events.COMMENT_CREATED
-    assert stored_event.source == "tests"
+    assert stored_event.source == "comments"
     assert stored_event.occurred_at == message["occurred_at"]
 
 
@@ -77,7 +80,6 @@ def test_events_are_stored_in_publish_order(make_event_message, sent_tasks):
         lambda message: {**message, "data": {"post_id": 1}},
         lambda message: {**message, "id": "not-a-uuid"},
         lambda message: {key: value for key, value in message.items() if key != "source"},
-        lambda message: {**message, "source": "s" * 65},
     ],
     ids=[
         "not-an-object",
@@ -85,7 +87,6 @@ def test_events_are_stored_in_publish_order(make_event_message, sent_tasks):
         "data-lacks-fields",
         "id-not-uuid",
         "no-source",
-        "source-too-long",
     ],
 )
 def test_an_invalid_message_is_dead_lettered_not_stored(broken, make_event_message, sent_tasks):
@@ -97,6 +98,40 @@ def test_an_invalid_message_is_dead_lettered_not_stored(broken, make_event_messa
     assert dead_letter.task_name == "eventbus.publish"
     assert dead_letter.message == message
     assert dead_letter.error.startswith("invalid event")
+    assert not StoredEvent.objects.exists()
+    assert sent_tasks.sent == []
+
+
+FORGERIES = {
+    "unsigned": lambda message: {**message, "signature": ""},
+    "no-signature-field": lambda message: {k: v for k, v in message.items() if k != "signature"},
+    "data-changed-after-signing": lambda message: {
+        **message,
+        "data": {**message["data"], "title": "rewritten"},
+    },
+    "another-source": lambda message: {**message, "source": "comments"},
+    "source-too-long": lambda message: {**message, "source": "s" * 65},
+    "signed-by-another-service": lambda message: dataclasses.replace(
+        Event.from_message(message), source="posts", signature=""
+    ),
+    "signature-not-base64": lambda message: {**message, "signature": "!!!"},
+}
+
+
+@pytest.mark.parametrize("forge", FORGERIES.values(), ids=FORGERIES.keys())
+def test_a_forged_event_is_dead_lettered_not_stored(forge, make_event_message, sent_tasks):
+    """Only what the producer of an event type signed gets into the store (shared.signing)."""
+    message = forge(make_event_message(events.POST_CREATED))
+    if isinstance(message, Event):  # signed with comments' key, claiming to be posts'
+        message = dataclasses.replace(
+            message,
+            signature=signature_of(message, signing_key=dev_signing_key("comments")),
+        ).as_message()
+
+    assert publish.apply(args=(message,)).get() is False
+
+    dead_letter = DeadLetter.objects.get()
+    assert dead_letter.error.startswith("forged event: "), dead_letter.error
     assert not StoredEvent.objects.exists()
     assert sent_tasks.sent == []
 

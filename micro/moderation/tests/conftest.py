@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from micro.moderation import tasks
 from shared import events, rules
 from shared.events import Event
+from shared.testing.events import dev_signed
 
 _comment_ids = itertools.count(start=1)
 
@@ -25,17 +26,19 @@ def comment_created():
 
     def make(content: str) -> Event:
         comment_id = next(_comment_ids)
-        return Event(
-            type=events.COMMENT_CREATED,
-            source="comments",
-            data={
-                "comment_id": comment_id,
-                "post_id": 1_000 + comment_id,
-                "content": content,
-                "status": rules.PENDING,
-                "created_at": "2026-01-01T00:00:00+00:00",
-                "revision": 1,
-            },
+        return dev_signed(
+            Event(
+                type=events.COMMENT_CREATED,
+                source="comments",
+                data={
+                    "comment_id": comment_id,
+                    "post_id": 1_000 + comment_id,
+                    "content": content,
+                    "status": rules.PENDING,
+                    "created_at": "2026-01-01T00:00:00+00:00",
+                    "revision": 1,
+                },
+            )
         )
 
     return make

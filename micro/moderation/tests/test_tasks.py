@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import pytest
@@ -12,6 +13,7 @@ from micro.moderation import celery_app, tasks
 from shared import events, rules
 from shared.events import Event, derived_event_id
 from shared.messaging.retry import MAX_RETRIES
+from shared.signing import check_signature, dev_verify_keys
 
 
 def test_worker_finds_the_task_under_its_contract_name():
@@ -35,6 +37,27 @@ def test_comment_created_publishes_exactly_one_comment_moderated(eventbus, comme
     assert moderated.id == derived_event_id(created.id, events.COMMENT_MODERATED)
     assert moderated.data["status"] == rules.REJECTED
     assert moderated.data["comment_id"] == created.data["comment_id"]
+    check_signature(moderated, verify_keys=dev_verify_keys())  # signed by moderation
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda event: dataclasses.replace(event, signature=""),
+        lambda event: dataclasses.replace(event, data={**event.data, "content": "Lovely"}),
+    ],
+    ids=["unsigned", "content-rewritten"],
+)
+def test_a_forged_comment_created_publishes_nothing(eventbus, comment_created, caplog, forge):
+    """Else a forged CommentCreated (an existing comment's id, harmless content) would make
+    moderation sign an approval for a comment it rejected."""
+    forged = forge(comment_created("An ORANGE comment"))
+
+    with caplog.at_level(logging.ERROR):
+        assert tasks.handle_event.apply(args=(forged.as_message(),)).get() is False
+
+    assert eventbus == []
+    assert "refusing a forged event" in caplog.text
 
 
 def test_redelivered_comment_created_publishes_the_same_event(eventbus, comment_created):

@@ -11,6 +11,7 @@ from micro.query.models import Comment, Post
 from micro.query.tasks import handle_event
 from shared import events
 from shared.events import Event
+from shared.testing.events import dev_signed
 
 _ids = itertools.count(1)
 _clock = itertools.count(1)
@@ -29,7 +30,7 @@ def _moment() -> str:
 
 def _message(event_type: str, source: str, entity: dict) -> dict:
     data = {name: entity[name] for name in events.DATA_FIELDS[event_type]}
-    return Event(type=event_type, source=source, data=data).as_message()
+    return dev_signed(Event(type=event_type, source=source, data=data)).as_message()
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from shared.api.serializers import PostWithCommentsOutputSerializer
 from shared.events import Event
 from shared.messaging.consume import apply_event
 from shared.messaging.models import ProcessedEvent
+from shared.testing.events import dev_signed
 from shared.testing.fixtures import delivery_order_examples
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -121,7 +122,7 @@ def _message(index: int, step: Step) -> dict:
     elif "content" in data:
         data = {**data, "created_at": _created_at(data["comment_id"]).isoformat()}
     event = Event(type=event_type, source="test", data=data, id=str(uuid.UUID(int=index + 1)))
-    return event.as_message()
+    return dev_signed(event).as_message()
 
 
 def _deliver(history: list[Step], order: list[int]) -> None:

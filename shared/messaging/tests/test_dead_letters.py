@@ -16,6 +16,7 @@ from shared.messaging.consume import Handler, consume_message
 from shared.messaging.dead_letters import dead_letter_replay
 from shared.messaging.models import DeadLetter, ProcessedEvent
 from shared.messaging.retry import MAX_RETRIES
+from shared.testing.events import dev_signed
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def consumer(monkeypatch) -> Consumer:
 
 def _post_created() -> dict:
     data = {"post_id": 7, "title": "Hi", "created_at": "2026-01-01T00:00:00+00:00", "revision": 1}
-    return Event(type=events.POST_CREATED, source="posts", data=data).as_message()
+    return dev_signed(Event(type=events.POST_CREATED, source="posts", data=data)).as_message()
 
 
 def test_replay_sends_the_stored_message_to_the_stored_task(sent_tasks, make_dead_letter):
