@@ -9,6 +9,7 @@ from micro.aggregator.settings import COMMENTS_URL  # noqa: F401
 from micro.comments.settings import (  # noqa: F401
     CELERY_TASK_DEFAULT_QUEUE,
     EVENT_SIGNING_KEY,
+    EVENT_VERIFY_KEYS,
     EVENTBUS_URL,
     POSTS_URL,
     WORKER_LOOPS,

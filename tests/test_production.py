@@ -16,12 +16,16 @@ from pathlib import Path
 
 import pytest
 
+from shared import signing
 from stacks.routes import MICRO_SERVICES, MONOLITH
 
 pytestmark = pytest.mark.any_database
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEPLOYABLES = (MONOLITH, *MICRO_SERVICES)
+
+
+_SIGNING_KEY = signing.new_signing_key()
 
 
 def production_env(tmp_path: Path) -> dict[str, str]:
@@ -31,6 +35,11 @@ def production_env(tmp_path: Path) -> dict[str, str]:
         "DJANGO_ENV": "production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "INTERNAL_TOKEN": secrets.token_urlsafe(32),
+        # One key for every signer here: enough for the settings checks (shared.signing).
+        signing.SIGNING_KEY_ENV: _SIGNING_KEY,
+        signing.VERIFY_KEYS_ENV: signing.format_verify_keys(
+            dict.fromkeys(signing.SIGNERS, signing.public_key_of(_SIGNING_KEY))
+        ),
         "DJANGO_ALLOWED_HOSTS": "blog.example.org",
         "BLOG_VAR_DIR": str(tmp_path),
     }

@@ -2,12 +2,20 @@
 
 from shared.settings.base import *  # noqa: F403
 from shared.settings.base import DJANGO_APPS, SHARED_APPS, SPECTACULAR_SETTINGS, THIRD_PARTY_APPS
-from shared.settings.environment import database, env_int, env_str, event_signing_key
+from shared.settings.environment import (
+    database,
+    env_int,
+    env_str,
+    event_signing_key,
+    event_verify_keys,
+)
 
 EVENTBUS_URL = env_str("EVENTBUS_URL", "http://127.0.0.1:8005")
 SERVICE_NAME = "comments"
 # The private key that signs this service's events (shared.signing).
 EVENT_SIGNING_KEY = event_signing_key(SERVICE_NAME)
+# The public keys that check each producer's event signatures (shared.signing).
+EVENT_VERIFY_KEYS = event_verify_keys()
 INSTALLED_APPS = [
     *DJANGO_APPS,
     *THIRD_PARTY_APPS,

@@ -4,11 +4,13 @@ from typing import Any
 
 from shared.settings.base import *  # noqa: F403
 from shared.settings.base import API_ONLY_APPS, API_ONLY_MIDDLEWARE, SPECTACULAR_SETTINGS
-from shared.settings.environment import event_signing_key
+from shared.settings.environment import event_signing_key, event_verify_keys
 
 SERVICE_NAME = "moderation"
 # The private key that signs this service's events (shared.signing).
 EVENT_SIGNING_KEY = event_signing_key(SERVICE_NAME)
+# The public keys that check each producer's event signatures (shared.signing).
+EVENT_VERIFY_KEYS = event_verify_keys()
 INSTALLED_APPS = [
     *API_ONLY_APPS,
     # No models: listed because Celery's Django autodiscovery imports tasks.py only from

@@ -2,9 +2,11 @@
 
 from shared.settings.base import *  # noqa: F403
 from shared.settings.base import DJANGO_APPS, SHARED_APPS, SPECTACULAR_SETTINGS, THIRD_PARTY_APPS
-from shared.settings.environment import database, env_int, env_str
+from shared.settings.environment import database, env_int, env_str, event_verify_keys
 
 SERVICE_NAME = "query"
+# The public keys that check each producer's event signatures (shared.signing).
+EVENT_VERIFY_KEYS = event_verify_keys()
 INSTALLED_APPS = [
     *DJANGO_APPS,
     *THIRD_PARTY_APPS,

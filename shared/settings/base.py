@@ -13,7 +13,6 @@ from shared.settings.environment import (
     env_bool,
     env_int,
     env_str,
-    event_verify_keys,
     internal_token,
     is_production,
     secret_key,
@@ -119,9 +118,6 @@ MAX_BODY_BYTES = env_int("BLOG_MAX_BODY_BYTES", BODY_LIMIT_FROM_FIELDS)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 MODERATION_DELAY_MS = env_int("MODERATION_DELAY_MS", 0)
 INTERNAL_TOKEN = internal_token()
-# The public keys that check each producer's event signatures (shared.signing); a service
-# that produces events also sets EVENT_SIGNING_KEY in its own settings module.
-EVENT_VERIFY_KEYS = event_verify_keys()
 # Seconds an internal HTTP call may take (connect, read) before it counts as down.
 HTTP_CONNECT_TIMEOUT = env_int("BLOG_HTTP_CONNECT_TIMEOUT_MS", 1000) / 1000
 HTTP_READ_TIMEOUT = env_int("BLOG_HTTP_READ_TIMEOUT_MS", 5000) / 1000

@@ -118,7 +118,7 @@ def event_signing_key(service: str) -> str:
     """The private key with which this service signs its events (shared.signing): in
     development it defaults to the service's well-known development key; production
     refuses that, a placeholder or none."""
-    value = env_str(signing.SIGNING_KEY_ENV).strip()
+    value = env_str("EVENT_SIGNING_KEY").strip()  # signing.SIGNING_KEY_ENV
     if is_production():
         if not value or value == signing.dev_signing_key(service):
             raise ImproperlyConfigured(
@@ -137,7 +137,7 @@ def event_signing_key(service: str) -> str:
 def event_verify_keys() -> dict[str, str]:
     """The public key of every service that signs events, by service name; development
     defaults to the development keys, which production refuses."""
-    name, value = signing.VERIFY_KEYS_ENV, env_str(signing.VERIFY_KEYS_ENV)
+    name, value = signing.VERIFY_KEYS_ENV, env_str("EVENT_VERIFY_KEYS")
     if not value.strip():
         if is_production():
             raise ImproperlyConfigured(
