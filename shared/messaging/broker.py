@@ -108,6 +108,15 @@ def checked_envelope(raw: bytes) -> dict:
     return envelope
 
 
+def check_task_known(envelope: dict) -> None:
+    """UnreadableMessage unless the envelope names a task of this worker's app."""
+    from celery import current_app
+
+    task = envelope["headers"]["task"]
+    if task not in current_app.tasks:
+        raise UnreadableMessage(f"no task {task!r} here")
+
+
 def _json(text: str | bytes, what: str, loads=json.loads):
     try:
         return loads(text)
@@ -145,9 +154,11 @@ class Channel(redis.Channel):
     _maybe_update_queues_expire: Callable[[Any, str], None]
 
     def _deliver_entry(self, raw: bytes, queue: str) -> bool:
-        """Hand a well-formed entry to the consumer; keep any other as a dead letter."""
+        """Hand a well-formed entry of a task this worker knows to the consumer; keep any
+        other as a dead letter (Celery would only log an unknown task and drop it)."""
         try:
             envelope = checked_envelope(raw)
+            check_task_known(envelope)
         except UnreadableMessage as reason:
             keep_unreadable(queue=queue, raw=raw, reason=str(reason))
             return False
@@ -180,6 +191,7 @@ class Channel(redis.Channel):
                 while item := client.rpop(self._q_for_pri(queue, pri)):
                     try:
                         envelope = checked_envelope(item)
+                        check_task_known(envelope)
                     except UnreadableMessage as reason:
                         keep_unreadable(queue=queue, raw=item, reason=str(reason))
                         continue
