@@ -68,6 +68,16 @@ def _work_arrived(**kwargs) -> None:
     _wake.set()
 
 
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _connections_as_for_a_request(**kwargs) -> None:
+    """Around each task, what Django does around each request: close the connections that
+    are broken or older than CONN_MAX_AGE, keep the others (settings: CELERY_DB_REUSE_MAX)."""
+    from django.db import close_old_connections
+
+    close_old_connections()
+
+
 def _run_loops(loops: dict[str, int]) -> None:
     """Call each function of WORKER_LOOPS every so many milliseconds, in one thread, and
     less often while it finds nothing to do (it returns 0 or None): a stack at rest sleeps.

@@ -156,6 +156,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's Django fixup closes every database connection before and after each task unless
+# this is set: a new SQLite connection (and its pragmas), or a PostgreSQL login, per event.
+# Set, the fixup closes them only every 2 x this many tasks; shared.messaging.celery_app
+# treats each task as Django treats a request instead (close_old_connections: CONN_MAX_AGE
+# and the health checks decide).
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker keeps reconnecting for as long as Redis is away, instead of giving up.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
