@@ -15,7 +15,6 @@ from shared.instrumentation import celery_signals  # noqa: F401
 from shared.messaging import watchdog  # noqa: F401
 from shared.messaging.broker import BROKER_TRANSPORT
 from shared.messaging.redis_acl import unacked_keys
-from shared.settings.environment import check_broker_configured
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +22,6 @@ logger = logging.getLogger(__name__)
 def make_celery_app(service: str) -> Celery:
     """The Celery app of one deployable; settings come from Django with namespace CELERY."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"micro.{service}.settings")
-    check_broker_configured()
     app = Celery(service)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     # kombu's Redis transport with a failed acknowledgement no longer stalling the worker.

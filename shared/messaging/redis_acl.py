@@ -62,11 +62,11 @@ COMMANDS = (
     "sadd", "smembers",
     "evalsha", "script|load",
 )  # fmt: skip
-# redis-py names itself on each new connection (CLIENT SETINFO, Redis 7.2; it ignores a
-# refusal, but Redis would log every one in ACL LOG).
-COMMANDS_SINCE = {"client|setinfo": (7, 2)}
-# The Redis the deployment files run (docker-compose.yml and deploy/k8s/redis.yaml's image).
-DEPLOYED_REDIS = (7, 2)
+# Not allowed: CLIENT SETINFO, with which redis-py names its library on each new connection
+# (Redis 7.2; an ACL rule naming it is an error on 7.0, and redis-py ignores the refusal).
+# The oldest Redis the deployment files run: redis:7.2-alpine, and Debian's 7.0 as the
+# local stand-in (deploy/compose/local).
+DEPLOYED_REDIS = (7, 0)
 
 # kombu's default key names, each of which gets the consuming service's name.
 UNACKED_OPTIONS = {
@@ -109,12 +109,6 @@ def has_selectors(version: tuple[int, ...]) -> bool:
     return tuple(version) >= (7, 0)
 
 
-def commands(version: tuple[int, ...] = DEPLOYED_REDIS) -> list[str]:
-    """COMMANDS, and those of COMMANDS_SINCE that this Redis version knows."""
-    newer = [name for name, since in COMMANDS_SINCE.items() if tuple(version) >= since]
-    return [*COMMANDS, *newer]
-
-
 def key_patterns(service: str, *, version: tuple[int, ...] = DEPLOYED_REDIS) -> list[str]:
     """The key patterns of a service's rule: `~` read and write, `%W~` write only."""
     redis7 = has_selectors(version)
@@ -152,7 +146,7 @@ def rules(service: str, *, version: tuple[int, ...] = DEPLOYED_REDIS) -> str:
     """A service's ACL rules, without its password (`ACL SETUSER <service> <rules> ><pw>`)."""
     parts = [
         "on", "resetpass", "resetkeys", "resetchannels", "-@all",
-        *(f"+{command}" for command in commands(version)),
+        *(f"+{command}" for command in COMMANDS),
         *key_patterns(service, version=version),
         *(selectors(service) if has_selectors(version) else []),
     ]  # fmt: skip

@@ -122,9 +122,8 @@ def redis_url() -> str:
     """REDIS_URL, the broker: redis://<user>:<password>@host:port/<db> (each micro service
     has a Redis user of its own). Production refuses one without a password or with a
     placeholder password, naming REDIS_URL (never the password). Unset, it is the
-    development default; a deployable that uses the broker refuses that in production too
-    (shared.messaging.celery_app.make_celery_app), one that does not (the monolith, the
-    aggregator) needs none."""
+    development default, which no deployed Redis answers without a password: the monolith
+    and the aggregator use no broker and are given none."""
     url = env_str("REDIS_URL")
     if not url:
         return DEV_REDIS_URL
@@ -137,12 +136,6 @@ def redis_url() -> str:
             )
         refuse_placeholder("REDIS_URL", unquote(password))
     return url
-
-
-def check_broker_configured() -> None:
-    """A deployable that uses the broker: production wants REDIS_URL given, not the default."""
-    if is_production() and not env_str("REDIS_URL"):
-        raise ImproperlyConfigured("DJANGO_ENV=production needs REDIS_URL to be set")
 
 
 def database(*, default_name: str) -> dj_database_url.DBConfig:
