@@ -257,7 +257,7 @@ def test_development_defaults_the_broker_to_the_local_redis(development):
 def test_production_refuses_a_redis_url_without_a_password(production, monkeypatch, url):
     monkeypatch.setenv("REDIS_URL", url)
 
-    with pytest.raises(ImproperlyConfigured, match="^REDIS_URL carries no password"):
+    with pytest.raises(ImproperlyConfigured, match=r"^REDIS_URL carries no password"):
         environment.redis_url()
 
 
@@ -269,7 +269,7 @@ def test_production_refuses_a_redis_url_with_a_placeholder_password(
 ):
     monkeypatch.setenv("REDIS_URL", f"redis://posts:{password}@redis:6379/0")
 
-    with pytest.raises(ImproperlyConfigured, match="^REDIS_URL is a placeholder") as refusal:
+    with pytest.raises(ImproperlyConfigured, match=r"^REDIS_URL is a placeholder") as refusal:
         environment.redis_url()
     assert password not in str(refusal.value)  # named, never shown
 

@@ -178,7 +178,7 @@ def test_redis_7_keeps_publishers_from_reading_the_queues_they_write(acl_redis):
 
 
 def test_every_service_that_confirms_its_outbox_may_watch_the_event_bus():
-    """outbox_confirm reads what is in flight on the event bus's queue (shared.messaging.publish)."""
+    """outbox_confirm reads what is in flight on the event bus's queue (messaging.publish)."""
     for service in SERVICES:
         text = (PROJECT_DIR / "micro" / service / "settings.py").read_text()
         confirms = "shared.messaging.publish.outbox_confirm" in text
