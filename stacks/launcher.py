@@ -34,13 +34,15 @@ from shared.signing import (
 )
 from stacks.gateway import Gateway
 from stacks.processes import ManagedProcess, stop_all, wait_until
-from stacks.redis_server import PrivateRedis, free_port
+from stacks.redis_server import PrivateRedis, free_port, write_private
 from stacks.routes import STACK_SERVICES, ServiceSpec, service_env_urls
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MANAGE_PY = PROJECT_DIR / "manage.py"
 # Where a launch writes its internal token (for the lab, compare and anyone attaching).
 INTERNAL_TOKEN_FILE = "internal_token"
+# Where a launch with its own Redis writes that Redis's admin URL (password included).
+REDIS_ADMIN_URL_FILE = "redis_admin_url"
 
 
 # Each web service: two gunicorn processes of four threads (eight requests at once, as one
@@ -157,6 +159,9 @@ class Stack:
             Gateway(self.run_dir, self.urls, host=host) if gateway and kind == "micro" else None
         )
         self.redis: PrivateRedis | None = None
+        # The URL the workbench uses (every right): the private Redis's admin identity, or
+        # the Redis given. A given Redis is used as it is: every service connects with this
+        # URL, without ACL users of its own.
         self.redis_url = redis_url
         self.processes: dict[str, ManagedProcess] = {}
         # Processes stopped on purpose (fault injection): wait_healthy does not wait for them.
@@ -216,10 +221,18 @@ class Stack:
 
     def _write_internal_token(self) -> None:
         """Write the token where the tools that attach to this launch find it (owner only)."""
-        self.internal_token_file.unlink(missing_ok=True)
-        descriptor = os.open(self.internal_token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as token_file:
-            token_file.write(self.internal_token + "\n")
+        write_private(self.internal_token_file, self.internal_token + "\n")
+
+    @property
+    def redis_admin_url_file(self) -> Path:
+        return self.run_dir / REDIS_ADMIN_URL_FILE
+
+    def service_redis_url(self, spec: ServiceSpec) -> str | None:
+        """The REDIS_URL one service runs with: on the private Redis its own ACL user (none for
+        a service without a queue: it uses no Redis), else the Redis given, as it is."""
+        if self.redis:
+            return self.redis.user_url(spec.name) if spec.name in self.redis.users else None
+        return self.redis_url
 
     def internal_headers(self) -> dict[str, str]:
         """What a call to an internal endpoint sends (shared.api.permissions.HasInternalToken)."""
@@ -279,8 +292,11 @@ class Stack:
         }
         if spec.name in self.event_signing_keys:
             env[SIGNING_KEY_ENV] = self.event_signing_keys[spec.name]
-        if self.redis_url:
-            env["REDIS_URL"] = self.redis_url
+        redis_url = self.service_redis_url(spec)
+        if redis_url:
+            env["REDIS_URL"] = redis_url
+        elif self.redis:
+            env.pop("REDIS_URL", None)
         return env
 
     # -- life cycle ----------------------------------------------------------------
@@ -290,9 +306,12 @@ class Stack:
         atexit.register(self.stop)
         try:
             if self.kind == "micro" and not self.redis_url:
-                self.redis = PrivateRedis(run_dir=self.run_dir, host=self.host)
+                # One ACL user per service with a queue (shared.messaging.redis_acl).
+                users = [spec.name for spec in self.services if spec.has_worker]
+                self.redis = PrivateRedis(run_dir=self.run_dir, host=self.host, users=users)
                 self.redis.start()
                 self.redis_url = self.redis.url
+                write_private(self.redis_admin_url_file, self.redis_url + "\n")
             self._reset_instrumentation()
             self.migrate()
             self._build_processes()

@@ -154,11 +154,13 @@ def test_compose_services_find_each_other_by_name_and_keep_no_secret_inline(comp
     env_file = compose_env_file()
     names = {spec.name: f"http://{spec.name}:{gateway.CONTAINER_PORT}" for spec in MICRO_SERVICES}
     urls = {key: value for key, value in env_file.items() if key.endswith("_URL")}
-    assert urls == {**service_env_urls(names), "REDIS_URL": "redis://redis:6379/0"}
+    assert urls == service_env_urls(names), "REDIS_URL is each service's own (below)"
     for name, service in compose["services"].items():
         inline = service.get("environment", {})
         assert not {"DJANGO_SECRET_KEY", "INTERNAL_TOKEN", "POSTGRES_PASSWORD"} & set(inline)
         assert urlsplit(inline.get("DATABASE_URL", "")).password is None, name
+        redis_password = urlsplit(inline.get("REDIS_URL", "")).password
+        assert redis_password is None or redis_password.startswith("${"), name
     assert env_file["PGPASSWORD"] == env_file["POSTGRES_PASSWORD"]
 
 
@@ -346,7 +348,7 @@ def test_k8s_settings_name_every_service_and_keep_secrets_in_the_secret(manifest
     settings = of_kind(manifests, "ConfigMap")["blog-settings"]["data"]
     names = {spec.name: f"http://{spec.name}:{gateway.CONTAINER_PORT}" for spec in MICRO_SERVICES}
     urls = {key: value for key, value in settings.items() if key.endswith("_URL")}
-    assert urls == {**service_env_urls(names), "REDIS_URL": "redis://redis:6379/0"}
+    assert urls == service_env_urls(names), "REDIS_URL is each service's own (below)"
     hosts = set(settings["DJANGO_ALLOWED_HOSTS"].split(","))
     assert {spec.name for spec in ALL_SPECS} | {"blog.local", "localhost"} <= hosts
     secret = k8s_secrets_example()
@@ -361,15 +363,16 @@ def k8s_secrets_example() -> dict[str, str]:
 
 def test_k8s_secrets_come_from_an_untracked_env_file_through_a_secret_generator(manifests):
     kustomization = yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())
-    (generator,) = kustomization["secretGenerator"]
-    assert generator["name"] == "blog-secrets" and generator["namespace"] == "blog"
-    assert generator["envs"] == ["secrets.env"]
-    assert generator["options"]["disableNameSuffixHash"] is True  # the pods name it
+    generators = {generator["name"]: generator for generator in kustomization["secretGenerator"]}
+    assert set(generators) == {"blog-secrets", "blog-redis"}
+    for generator, env_file in zip(generators.values(), ("secrets.env", "redis.env"), strict=True):
+        assert generator["namespace"] == "blog" and generator["envs"] == [env_file]
+        assert generator["options"]["disableNameSuffixHash"] is True  # the pods name it
+        ignored = subprocess.run(
+            ["git", "check-ignore", "-q", str(K8S_DIR / env_file)], cwd=PROJECT_DIR
+        )
+        assert ignored.returncode == 0, f"deploy/k8s/{env_file} must be in .gitignore"
     assert "Secret" not in {doc["kind"] for doc in manifests}, "no Secret in a tracked file"
-    ignored = subprocess.run(
-        ["git", "check-ignore", "-q", str(K8S_DIR / "secrets.env")], cwd=PROJECT_DIR
-    )
-    assert ignored.returncode == 0, "deploy/k8s/secrets.env must be in .gitignore"
     referenced = {
         source["secretRef"]["name"]
         for doc in of_kind(manifests, "Deployment", "Job", "StatefulSet").values()
@@ -377,7 +380,8 @@ def test_k8s_secrets_come_from_an_untracked_env_file_through_a_secret_generator(
         for source in container.get("envFrom", [])
         if "secretRef" in source
     }
-    assert referenced == {"blog-secrets"}
+    # blog-redis: Redis's own pod alone (each service reads only its key: secretKeyRef).
+    assert referenced == {"blog-secrets", "blog-redis"}
 
 
 PRODUCTION_CHECKS = {
@@ -831,9 +835,9 @@ def test_keda_scales_every_worker_on_the_queue_it_consumes(manifests):
         (trigger,) = doc["spec"]["triggers"]
         service = env_of(app_container(deployments[name]))["BLOG_SERVICE"]
         assert trigger["type"] == "redis" and trigger["metadata"]["listName"] == service, name
-        assert urlsplit(
-            of_kind(manifests, "ConfigMap")["blog-settings"]["data"]["REDIS_URL"]
-        ).port == int(trigger["metadata"]["address"].rsplit(":", 1)[1])
+        assert urlsplit(env_of(app_container(deployments[name]))["REDIS_URL"]).port == int(
+            trigger["metadata"]["address"].rsplit(":", 1)[1]
+        )
         assert doc["spec"]["minReplicaCount"] >= 1
     # Every worker can now run several pods: each has exactly one disruption budget.
     budgets = [doc for doc in keda_docs if doc["kind"] == "PodDisruptionBudget"]
@@ -869,13 +873,219 @@ def test_kustomize_builds_the_base_and_the_keda_overlay_with_the_secret_generate
     for folder in ("k8s", "keda"):
         shutil.copytree(PROJECT_DIR / "deploy" / folder, tmp_path / folder)
     shutil.copy(K8S_DIR / "secrets.env.example", tmp_path / "k8s" / "secrets.env")
+    shutil.copy(K8S_DIR / "redis.env.example", tmp_path / "k8s" / "redis.env")
     result = subprocess.run(
         [kubectl, "kustomize", str(tmp_path / overlay)], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
     built = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
-    (secret,) = [doc for doc in built if doc["kind"] == "Secret"]
-    assert secret["metadata"]["name"] == "blog-secrets"
-    assert set(secret["data"]) == {"DJANGO_SECRET_KEY", "INTERNAL_TOKEN", "PGPASSWORD"}
+    secrets = {doc["metadata"]["name"]: doc for doc in built if doc["kind"] == "Secret"}
+    assert set(secrets) == {"blog-secrets", "blog-redis"}
+    assert set(secrets["blog-secrets"]["data"]) == {
+        "DJANGO_SECRET_KEY",
+        "INTERNAL_TOKEN",
+        "PGPASSWORD",
+    }
+    assert set(secrets["blog-redis"]["data"]) == set(k8s_redis_example())
     kinds = [doc["kind"] for doc in built]
     assert kinds.count("ScaledObject") == (5 if overlay == "keda" else 0)
+
+
+# -- Redis: one ACL user per service --------------------------------------------------------
+QUEUE_SERVICES = [spec.name for spec in MICRO_SERVICES if spec.has_worker]
+INTERPOLATION = re.compile(r"^\$\{(?P<variable>[A-Z_]+):-(?P<default>[^}]+)\}$")
+
+
+def k8s_redis_example() -> dict[str, str]:
+    lines = (K8S_DIR / "redis.env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def compose_variable(value: str) -> tuple[str, str]:
+    """`${VARIABLE:-default}` -> (VARIABLE, default): compose's interpolation with a stand-in."""
+    found = INTERPOLATION.match(value)
+    assert found, f"{value!r} is not ${{VARIABLE:-default}}"
+    return found["variable"], found["default"]
+
+
+def test_the_committed_redis_users_are_the_ones_the_acl_table_renders(manifests):
+    from stacks import redis_acl
+
+    assert redis_acl.RULES_FILE.read_text() == redis_acl.render_rules(), (
+        "run: python -m stacks.redis_acl --write"
+    )
+    assert redis_acl.CONFIGMAP.read_text() == redis_acl.render_configmap(), (
+        "run: python -m stacks.redis_acl --write"
+    )
+    data = of_kind(manifests, "ConfigMap")["redis-acl"]["data"]
+    assert data == {
+        "users.acl": redis_acl.render_rules(),
+        "start-redis.sh": redis_acl.START_SCRIPT.read_text(),
+    }
+    assert set(redis_acl.users()) == {"default", "keda", *QUEUE_SERVICES}
+
+
+def test_compose_gives_each_service_with_a_queue_its_own_redis_user(compose):
+    from stacks.redis_acl import password_variable
+
+    redis_env = compose["services"]["redis"]["environment"]
+    for name, (deployable, role) in expected_workloads().items():
+        environment = compose["services"][name]["environment"]
+        if role == "migrate" or deployable not in QUEUE_SERVICES:
+            assert "REDIS_URL" not in environment, f"{name} uses no Redis"
+            continue
+        url = urlsplit(environment["REDIS_URL"])
+        assert (url.username, url.hostname, url.port, url.path) == (deployable, "redis", 6379, "/0")
+        # The same password (variable and stand-in) as the one Redis gives this user.
+        assert url.password is not None
+        variable, default = compose_variable(url.password)
+        assert variable == password_variable(deployable)
+        assert compose_variable(redis_env[variable]) == (variable, default), name
+    assert "REDIS_URL" not in compose_env_file(), "no shared broker URL"
+
+
+def test_compose_redis_starts_with_a_password_for_every_generated_user(compose):
+    from stacks import redis_acl
+
+    redis = compose["services"]["redis"]
+    assert redis["image"] == "redis:7.2-alpine"
+    assert redis["command"][:2] == ["sh", "/etc/blog-redis/start-redis.sh"]
+    assert "./deploy/redis:/etc/blog-redis:ro" in redis["volumes"]
+    assert redis["user"] == "redis"
+    variables = {redis_acl.password_variable(user) for user in redis_acl.users()}
+    assert set(redis["environment"]) == variables
+    stand_ins = [compose_variable(value)[1] for value in redis["environment"].values()]
+    assert len(set(stand_ins)) == len(stand_ins), "a password per user"
+    # The health check's redis-cli authenticates as the admin through REDISCLI_AUTH.
+    assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+
+
+def test_k8s_gives_each_service_with_a_queue_its_own_redis_user_and_only_its_password(manifests):
+    from stacks.redis_acl import password_variable
+
+    workloads = of_kind(manifests, "Deployment", "Job", "StatefulSet")
+    for name, (deployable, role) in expected_workloads().items():
+        for container in [
+            *pod_spec(workloads[name]).get("initContainers", []),
+            *pod_spec(workloads[name])["containers"],
+        ]:
+            env = {item["name"]: item for item in container.get("env", [])}
+            refs = [
+                item["valueFrom"]["secretKeyRef"]
+                for item in env.values()
+                if "secretKeyRef" in item.get("valueFrom", {})
+            ]
+            assert all(
+                source.get("secretRef", {}).get("name") != "blog-redis"
+                for source in container.get("envFrom", [])
+            ), name
+            if (
+                role == "migrate"
+                or deployable not in QUEUE_SERVICES
+                or container is not app_container(workloads[name])
+            ):
+                assert "REDIS_URL" not in env and refs == [], (
+                    f"{name}/{container['name']} uses no Redis"
+                )
+                continue
+            assert refs == [{"name": "blog-redis", "key": password_variable(deployable)}], name
+            names = list(env)
+            # Kubernetes expands $(REDIS_PASSWORD) from a variable defined before it.
+            assert names.index("REDIS_PASSWORD") < names.index("REDIS_URL"), name
+            assert (
+                env["REDIS_URL"]["value"] == f"redis://{deployable}:$(REDIS_PASSWORD)@redis:6379/0"
+            )
+
+
+def test_k8s_redis_starts_with_the_generated_users_and_their_secret(manifests):
+    from stacks import redis_acl
+
+    redis = of_kind(manifests, "StatefulSet")["redis"]
+    container = app_container(redis)
+    assert container["image"] == "redis:7.2-alpine"
+    assert container["command"] == ["sh", "/etc/blog-redis/start-redis.sh"]
+    assert container["envFrom"] == [{"secretRef": {"name": "blog-redis"}}]
+    mounts = {mount["mountPath"]: mount["name"] for mount in container["volumeMounts"]}
+    volumes = {volume["name"]: volume for volume in pod_spec(redis)["volumes"]}
+    assert volumes[mounts["/etc/blog-redis"]]["configMap"] == {"name": "redis-acl"}
+    assert volumes[mounts["/run/blog-redis"]]["emptyDir"]["medium"] == "Memory"
+    assert set(k8s_redis_example()) == {
+        redis_acl.password_variable(user) for user in redis_acl.users()
+    }
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert container[probe]["exec"]["command"] == ["redis-cli", "ping"]  # REDISCLI_AUTH
+
+
+def test_the_shipped_redis_passwords_do_not_pass_the_production_checks(compose, monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from stacks.redis_acl import password_variable
+
+    monkeypatch.setenv("DJANGO_ENV", "production")
+    redis_env = compose["services"]["redis"]["environment"]
+    for service in QUEUE_SERVICES:
+        variable = password_variable(service)
+        for password in (k8s_redis_example()[variable], compose_variable(redis_env[variable])[1]):
+            monkeypatch.setenv("REDIS_URL", f"redis://{service}:{password}@redis:6379/0")
+            with pytest.raises(ImproperlyConfigured, match=r"^REDIS_URL is a placeholder"):
+                environment.redis_url()
+    for password in [
+        *k8s_redis_example().values(),
+        *(compose_variable(v)[1] for v in redis_env.values()),
+    ]:
+        assert environment.placeholder_marker(password), "every stand-in is marked"
+
+
+def test_the_start_script_starts_redis_with_the_users_and_passwords_given(tmp_path):
+    """deploy/redis/start-redis.sh on a real Redis (7.0 or newer, on PATH): the generated rules
+    and the passwords from the environment; a missing password stops it."""
+    import redis as redis_py
+
+    from stacks import redis_acl
+    from stacks.processes import wait_until
+    from stacks.redis_server import free_port, redis_server_version
+
+    binary = shutil.which("redis-server")
+    if not binary or redis_server_version(binary) < (7, 0):
+        pytest.skip("no Redis 7 on PATH")
+    passwords = {
+        redis_acl.password_variable(user): f"pw{n}" for n, user in enumerate(redis_acl.users())
+    }
+    env = {"PATH": os.environ["PATH"], "BLOG_REDIS_ACL_RULES": str(redis_acl.RULES_FILE),
+           "BLOG_REDIS_ACL_FILE": str(tmp_path / "users.acl")}  # fmt: skip
+    missing = subprocess.run(
+        ["sh", str(redis_acl.START_SCRIPT)], env=env, capture_output=True, text=True, timeout=10
+    )
+    assert missing.returncode == 1 and "REDISCLI_AUTH" in missing.stderr
+    port = free_port()
+    server = subprocess.Popen(
+        ["sh", str(redis_acl.START_SCRIPT), "--port", str(port), "--bind", "127.0.0.1",
+         "--save", "", "--dir", str(tmp_path)],
+        env={**env, **passwords}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        admin = redis_py.Redis(port=port, password=passwords["REDISCLI_AUTH"], socket_timeout=2)
+        wait_until(lambda: _answers(admin), timeout=10, message="redis did not start")
+        assert oct((tmp_path / "users.acl").stat().st_mode & 0o777) == "0o600"
+        posts = redis_py.Redis(
+            port=port, username="posts", password=passwords["REDIS_PASSWORD_POSTS"]
+        )
+        assert posts.lpush("eventbus", "x") == 1
+        with pytest.raises(redis_py.exceptions.NoPermissionError):
+            posts.rpop("eventbus")
+        keda = redis_py.Redis(port=port, username="keda", password=passwords["REDIS_PASSWORD_KEDA"])
+        assert keda.llen("eventbus") == 1
+        with pytest.raises(redis_py.exceptions.NoPermissionError):
+            keda.lpush("query", "x")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _answers(client) -> bool:
+    import redis as redis_py
+
+    try:
+        return bool(client.ping())
+    except (redis_py.RedisError, OSError):
+        return False

@@ -14,6 +14,7 @@ from celery import Celery, signals
 from shared.instrumentation import celery_signals  # noqa: F401
 from shared.messaging import watchdog  # noqa: F401
 from shared.messaging.broker import BROKER_TRANSPORT
+from shared.messaging.redis_acl import unacked_keys
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,18 @@ def make_celery_app(service: str) -> Celery:
     app.config_from_object("django.conf:settings", namespace="CELERY")
     # kombu's Redis transport with a failed acknowledgement no longer stalling the worker.
     app.conf.update(broker_transport=BROKER_TRANSPORT)
+    app.on_after_configure.connect(_own_unacked_keys)
     app.autodiscover_tasks()
     return app
+
+
+def _own_unacked_keys(sender: Celery, source, **kwargs) -> None:
+    """Once the settings are read: kombu keeps this service's unacknowledged messages under
+    keys of its own (its Redis user may touch no other's: shared.messaging.redis_acl)."""
+    source.broker_transport_options = {
+        **(source.broker_transport_options or {}),
+        **unacked_keys(sender.main),
+    }
 
 
 @signals.worker_ready.connect

@@ -2,7 +2,8 @@
 
 An event that is not in the event store yet is either still on its way (waiting on a queue,
 or taken by a worker and not acknowledged yet: acks_late keeps it in kombu's `unacked`
-hash until the task returns) or lost (Redis lost its data, or a worker died between
+hash until the task returns; each consuming service has its own, named after it:
+shared.messaging.redis_acl.unacked_key) or lost (Redis lost its data, or a worker died between
 taking it and recording it as taken). Re-sending every event the store does not hold yet
 turns a slow event bus into an avalanche (each round adds a copy of the whole backlog);
 re-sending only when nothing can still be on its way cannot amplify.
@@ -23,8 +24,7 @@ from collections.abc import Iterable
 import redis
 from django.conf import settings
 
-# kombu's Redis transport keeps unacknowledged messages here (its default `unacked_key`).
-UNACKED_KEY = "unacked"
+from shared.messaging.redis_acl import unacked_key
 
 
 def broker_client() -> redis.Redis:
@@ -45,7 +45,12 @@ def in_flight_event_ids(*, queues: Iterable[str]) -> set[str] | None:
             pipe.llen(queue)
         if any(pipe.execute()):
             return None
-        unacked = client.hvals(UNACKED_KEY)
+        # Each queue's consumer keeps its own unacknowledged hash (a service's Redis user may
+        # read those of the queues it watches: shared.messaging.redis_acl.WATCHES).
+        pipe = client.pipeline(transaction=False)
+        for queue in queues:
+            pipe.hvals(unacked_key(queue))
+        unacked = [raw for values in pipe.execute() for raw in values]
     except (redis.RedisError, OSError):
         return None
     finally:

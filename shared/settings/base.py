@@ -15,6 +15,7 @@ from shared.settings.environment import (
     env_str,
     internal_token,
     is_production,
+    redis_url,
     secret_key,
 )
 
@@ -143,7 +144,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# The broker, as this deployable's own Redis user (production refuses no or a placeholder
+# password: shared.settings.environment.redis_url).
+REDIS_URL = redis_url()
 
 # Celery, as in Celery's own Django example: read with namespace="CELERY".
 # https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -15,6 +16,7 @@ VAR_DIR = Path(os.environ.get("BLOG_VAR_DIR", PROJECT_DIR / "var"))
 
 DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"
 DEV_INTERNAL_TOKEN = "dev-internal-token"
+DEV_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -164,6 +166,26 @@ def check_database_password() -> None:
     password = env_str("PGPASSWORD")
     if is_production() and password:
         refuse_placeholder("PGPASSWORD", password)
+
+
+def redis_url() -> str:
+    """REDIS_URL, the broker: redis://<user>:<password>@host:port/<db> (each micro service
+    has a Redis user of its own). Production refuses one without a password or with a
+    placeholder password, naming REDIS_URL (never the password). Unset, it is the
+    development default, which no deployed Redis answers without a password: the monolith
+    and the aggregator use no broker and are given none."""
+    url = env_str("REDIS_URL")
+    if not url:
+        return DEV_REDIS_URL
+    if is_production():
+        password = urlsplit(url).password
+        if not password:
+            raise ImproperlyConfigured(
+                "REDIS_URL carries no password; DJANGO_ENV=production needs "
+                "redis://<user>:<password>@host:port/0"
+            )
+        refuse_placeholder("REDIS_URL", unquote(password))
+    return url
 
 
 def database(*, default_name: str) -> dj_database_url.DBConfig:

@@ -15,6 +15,7 @@ PRODUCTION_VARIABLES = (
     "INTERNAL_TOKEN",
     "PGPASSWORD",
     "POD_IP",
+    "REDIS_URL",
 )
 # What `secrets.token_urlsafe(50)` gives: long enough for either secret.
 A_REAL_SECRET = "q3Jv8Qx1mZk7TtY2pW9bN4cR6sH0dLfG5aE8uVyK1oJ3iMzXwC7rB2nD9eF4gH6j"
@@ -240,3 +241,40 @@ def test_database_reads_a_postgres_url(var_dir, monkeypatch, scheme):
     assert config["OPTIONS"] == {"connect_timeout": 3}
     assert config["CONN_MAX_AGE"] == 60
     assert not var_dir.exists()
+
+
+# -- REDIS_URL: the broker, as the service's own Redis user -----------------------------------
+A_REAL_REDIS_URL = f"redis://posts:{A_REAL_SECRET[:32]}@redis:6379/0"
+
+
+def test_development_defaults_the_broker_to_the_local_redis(development):
+    assert environment.redis_url() == environment.DEV_REDIS_URL
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://redis:6379/0", "redis://posts@redis:6379/0", "redis://posts:@redis:6379/0"]
+)
+def test_production_refuses_a_redis_url_without_a_password(production, monkeypatch, url):
+    monkeypatch.setenv("REDIS_URL", url)
+
+    with pytest.raises(ImproperlyConfigured, match=r"^REDIS_URL carries no password"):
+        environment.redis_url()
+
+
+@pytest.mark.parametrize(
+    "password", ["replace-me-with-a-random-redis-password", "dev-only-redis-posts", "change%2Dme"]
+)
+def test_production_refuses_a_redis_url_with_a_placeholder_password(
+    production, monkeypatch, password
+):
+    monkeypatch.setenv("REDIS_URL", f"redis://posts:{password}@redis:6379/0")
+
+    with pytest.raises(ImproperlyConfigured, match=r"^REDIS_URL is a placeholder") as refusal:
+        environment.redis_url()
+    assert password not in str(refusal.value)  # named, never shown
+
+
+def test_production_uses_a_redis_url_with_a_real_password(production, monkeypatch):
+    monkeypatch.setenv("REDIS_URL", A_REAL_REDIS_URL)
+
+    assert environment.redis_url() == A_REAL_REDIS_URL

@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from shared.messaging.redis_acl import unacked_key
 from stacks.launcher import Stack, per_service_database_url
 from stacks.processes import ManagedProcess
 
@@ -190,7 +191,7 @@ def queued_messages(stack: Stack) -> int:
 
     client = redis.Redis.from_url(stack.redis_url, socket_timeout=2)
     waiting = sum(client.llen(queue) for queue in QUEUES)
-    return waiting + client.hlen("unacked")
+    return waiting + sum(client.hlen(unacked_key(queue)) for queue in QUEUES)
 
 
 def wait_drained(stack: Stack, *, timeout: float = 120.0, extra=None) -> float:

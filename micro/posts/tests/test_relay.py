@@ -7,6 +7,7 @@ from kombu import Connection
 
 from shared.messaging import publish
 from shared.messaging.models import OutboxEvent
+from shared.messaging.redis_acl import unacked_key, unacked_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -190,6 +191,7 @@ def _take_without_ack(broker_url: str, message: dict) -> Connection:
 
     app = Celery("test", broker=broker_url, set_as_current=False)
     app.conf.task_routes = {"eventbus.*": {"queue": "eventbus"}}
+    app.conf.broker_transport_options = unacked_keys("eventbus")
     app.send_task("eventbus.publish", args=[message])
     connection = app.connection()
     channel = connection.default_channel
@@ -206,7 +208,7 @@ def test_an_event_taken_by_the_event_bus_and_not_acknowledged_is_not_resent(
     taken_id = ids[0]
     connection = _take_without_ack(private_redis.url, OutboxEvent.objects.get(id=taken_id).message)
     try:
-        assert broker.llen("eventbus") == 0 and broker.hlen("unacked") == 1
+        assert broker.llen("eventbus") == 0 and broker.hlen(unacked_key("eventbus")) == 1
 
         assert publish.outbox_confirm() == 2
     finally:

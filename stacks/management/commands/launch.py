@@ -176,7 +176,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {operation:<15} -> {stack.url(services[stack.kind])}")
         if stack.gateway:
             self.stdout.write(f"  gateway     {stack.gateway.url}  (every public operation)")
-        if stack.redis_url:
+        if stack.redis:
+            # Its admin URL carries a password: it is in the file, not on the screen.
+            self.stdout.write(
+                f"  redis       redis://{stack.redis.host}:{stack.redis.port}/0  admin URL in "
+                f"{stack.redis_admin_url_file}; one ACL user per service"
+            )
+        elif stack.redis_url:
             self.stdout.write(f"  redis       {stack.redis_url}")
         self.stdout.write(f"  logs        {stack.run_dir / 'logs'}")
         self.stdout.write(f"  token       {stack.internal_token_file}  (X-Internal-Token)")
