@@ -21,7 +21,9 @@ from urllib.parse import urlsplit
 import kubernetes_validate
 import pytest
 import yaml
+from django.core.exceptions import ImproperlyConfigured
 
+from shared import signing
 from shared.instrumentation import worker_metrics
 from shared.settings import environment
 from stacks import gateway
@@ -352,7 +354,7 @@ def test_k8s_settings_name_every_service_and_keep_secrets_in_the_secret(manifest
     hosts = set(settings["DJANGO_ALLOWED_HOSTS"].split(","))
     assert {spec.name for spec in ALL_SPECS} | {"blog.local", "localhost"} <= hosts
     secret = k8s_secrets_example()
-    assert set(secret) == {"DJANGO_SECRET_KEY", "INTERNAL_TOKEN", "PGPASSWORD"}
+    assert set(secret) == {"DJANGO_SECRET_KEY", "INTERNAL_TOKEN", "PGPASSWORD", "EVENT_VERIFY_KEYS"}
     assert not set(secret) & set(settings)
 
 
@@ -361,11 +363,60 @@ def k8s_secrets_example() -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
 
 
+def k8s_event_keys_example() -> dict[str, str]:
+    lines = (K8S_DIR / "event-keys.env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def test_each_producer_reads_only_its_own_signing_key(manifests):
+    """Every container of posts, comments and moderation (their migrate Jobs' too: the
+    settings need it) gets EVENT_SIGNING_KEY from its own key of blog-event-keys; no other
+    container gets one, and production refuses every shipped placeholder."""
+    assert set(k8s_event_keys_example()) == {
+        f"EVENT_SIGNING_KEY_{service.upper()}" for service in signing.SIGNERS
+    }
+    seen = set()
+    for name, doc in of_kind(manifests, "Deployment", "Job", "StatefulSet").items():
+        spec = pod_spec(doc)
+        for container in [*spec.get("initContainers", []), *spec["containers"]]:
+            env = {item["name"]: item for item in container.get("env", [])}
+            service = env.get("BLOG_SERVICE", {}).get("value")
+            if service in signing.SIGNERS:
+                ref = env["EVENT_SIGNING_KEY"]["valueFrom"]["secretKeyRef"]
+                assert ref == {
+                    "name": "blog-event-keys",
+                    "key": f"EVENT_SIGNING_KEY_{service.upper()}",
+                }, name
+                seen.add(service)
+            else:
+                assert "EVENT_SIGNING_KEY" not in env, name
+    assert seen == set(signing.SIGNERS)
+
+
+def test_production_refuses_the_shipped_verify_keys(monkeypatch):
+    monkeypatch.setenv("DJANGO_ENV", "production")
+    monkeypatch.setenv("EVENT_VERIFY_KEYS", k8s_secrets_example()["EVENT_VERIFY_KEYS"])
+
+    with pytest.raises(ImproperlyConfigured, match="EVENT_VERIFY_KEYS is a placeholder"):
+        environment.event_verify_keys()
+
+
+@pytest.mark.parametrize("name", sorted(k8s_event_keys_example()))
+def test_production_refuses_each_shipped_signing_key(monkeypatch, name):
+    monkeypatch.setenv("DJANGO_ENV", "production")
+    monkeypatch.setenv("EVENT_SIGNING_KEY", k8s_event_keys_example()[name])
+    service = name.removeprefix("EVENT_SIGNING_KEY_").lower()
+
+    with pytest.raises(ImproperlyConfigured, match="EVENT_SIGNING_KEY is a placeholder"):
+        environment.event_signing_key(service)
+
+
 def test_k8s_secrets_come_from_an_untracked_env_file_through_a_secret_generator(manifests):
     kustomization = yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())
     generators = {generator["name"]: generator for generator in kustomization["secretGenerator"]}
-    assert set(generators) == {"blog-secrets", "blog-redis"}
-    for generator, env_file in zip(generators.values(), ("secrets.env", "redis.env"), strict=True):
+    assert set(generators) == {"blog-secrets", "blog-redis", "blog-event-keys"}
+    env_files = ("secrets.env", "redis.env", "event-keys.env")
+    for generator, env_file in zip(generators.values(), env_files, strict=True):
         assert generator["namespace"] == "blog" and generator["envs"] == [env_file]
         assert generator["options"]["disableNameSuffixHash"] is True  # the pods name it
         ignored = subprocess.run(
@@ -396,7 +447,9 @@ def test_the_shipped_placeholder_secrets_do_not_pass_the_production_checks(manif
     production) make every deployable refuse to start, naming the variable."""
     from django.core.exceptions import ImproperlyConfigured
 
-    k8s = k8s_secrets_example()
+    # EVENT_VERIFY_KEYS: test_production_refuses_the_shipped_verify_keys (compose runs on
+    # the development keys).
+    k8s = {k: v for k, v in k8s_secrets_example().items() if k != "EVENT_VERIFY_KEYS"}
     compose = {name: compose_env_file()[name] for name in PRODUCTION_CHECKS}
     monkeypatch.setenv("DJANGO_ENV", "production")
     for shipped in (k8s, compose):
@@ -874,14 +927,17 @@ def test_kustomize_builds_the_base_and_the_keda_overlay_with_the_secret_generate
         shutil.copytree(PROJECT_DIR / "deploy" / folder, tmp_path / folder)
     shutil.copy(K8S_DIR / "secrets.env.example", tmp_path / "k8s" / "secrets.env")
     shutil.copy(K8S_DIR / "redis.env.example", tmp_path / "k8s" / "redis.env")
+    shutil.copy(K8S_DIR / "event-keys.env.example", tmp_path / "k8s" / "event-keys.env")
     result = subprocess.run(
         [kubectl, "kustomize", str(tmp_path / overlay)], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
     built = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
     secrets = {doc["metadata"]["name"]: doc for doc in built if doc["kind"] == "Secret"}
-    assert set(secrets) == {"blog-secrets", "blog-redis"}
+    assert set(secrets) == {"blog-secrets", "blog-redis", "blog-event-keys"}
+    assert set(secrets["blog-event-keys"]["data"]) == set(k8s_event_keys_example())
     assert set(secrets["blog-secrets"]["data"]) == {
+        "EVENT_VERIFY_KEYS",
         "DJANGO_SECRET_KEY",
         "INTERNAL_TOKEN",
         "PGPASSWORD",
@@ -974,6 +1030,7 @@ def test_k8s_gives_each_service_with_a_queue_its_own_redis_user_and_only_its_pas
                 item["valueFrom"]["secretKeyRef"]
                 for item in env.values()
                 if "secretKeyRef" in item.get("valueFrom", {})
+                and item["valueFrom"]["secretKeyRef"]["name"] == "blog-redis"
             ]
             assert all(
                 source.get("secretRef", {}).get("name") != "blog-redis"
