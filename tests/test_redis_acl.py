@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 
+from shared.testing.redis_rights import refused
 from tests.conftest import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.any_database]
@@ -20,14 +21,6 @@ def _redis_url(stack, service: str) -> str | None:
 
 def _as(stack, service: str) -> redis.Redis:
     return redis.Redis.from_url(_redis_url(stack, service), socket_timeout=3)
-
-
-def _refused(client: redis.Redis, *command) -> bool:
-    try:
-        client.execute_command(*command)
-    except redis.exceptions.NoPermissionError:
-        return True
-    return False
 
 
 def _denials(admin: redis.Redis) -> list[dict]:
@@ -75,7 +68,7 @@ def test_query_cannot_read_another_queue_push_elsewhere_or_administer(micro_stac
         ("KEYS", "*"),
         ("ACL", "LIST"),
     ):
-        assert _refused(query, *command), command
+        assert refused(query, *command), command
 
 
 def test_posts_can_push_onto_the_event_bus_but_not_read_it(micro_stack):
@@ -94,10 +87,10 @@ def test_posts_can_push_onto_the_event_bus_but_not_read_it(micro_stack):
         ("HSET", "unacked.eventbus", "tag", "x"),
         ("LPUSH", "query", "not a message"),
     ):
-        assert _refused(posts, *command), command
+        assert refused(posts, *command), command
 
 
-def test_a_comment_reaches_the_read_model_with_no_right_refused(micro_stack, micro_client, unique):
+def test_a_comment_reaches_the_read_model_with_no_rightrefused(micro_stack, micro_client, unique):
     admin = redis.Redis.from_url(micro_stack.redis_url)
     admin.execute_command("ACL", "LOG", "RESET")
     post = micro_client.create_post(f"Least privilege {unique}").body
@@ -115,5 +108,5 @@ def test_a_comment_reaches_the_read_model_with_no_right_refused(micro_stack, mic
     assert _denials(admin) == [], "a service was refused something it needs"
     assert micro_stack.unhealthy() == []
     # The refusals are logged, by user: what an operator sees when one is tried.
-    assert _refused(_as(micro_stack, "query"), "LLEN", "comments")
+    assert refused(_as(micro_stack, "query"), "LLEN", "comments")
     assert [entry[b"username"] for entry in _denials(admin)] == [b"query"]

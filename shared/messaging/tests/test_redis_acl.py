@@ -23,6 +23,7 @@ from shared.messaging.redis_acl import (
     rules,
     unacked_keys,
 )
+from shared.testing.redis_rights import refused
 from stacks.redis_server import PrivateRedis, redis_server_version
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
@@ -141,28 +142,20 @@ def _client(server: PrivateRedis, user: str) -> redis.Redis:
     return redis.Redis.from_url(server.user_url(user), socket_timeout=2)
 
 
-def _refused(client: redis.Redis, *command) -> bool:
-    try:
-        client.execute_command(*command)
-    except redis.exceptions.NoPermissionError:
-        return True
-    return False
-
-
 def test_a_real_redis_keeps_each_service_to_its_own_keys_and_commands(acl_redis):
     query, posts = _client(acl_redis, "query"), _client(acl_redis, "posts")
-    assert not _refused(query, "LPUSH", "query", "x") and not _refused(query, "RPOP", "query")
+    assert not refused(query, "LPUSH", "query", "x") and not refused(query, "RPOP", "query")
     for command in (
         ("LLEN", "comments"), ("RPOP", "comments"), ("BRPOP", "comments", 1),
         ("LRANGE", "query", 0, -1), ("LPUSH", "posts", "x"), ("HVALS", "unacked.comments"),
         ("FLUSHALL",), ("CONFIG", "GET", "*"), ("KEYS", "*"),
     ):  # fmt: skip
-        assert _refused(query, *command), command
-    assert not _refused(posts, "LPUSH", "eventbus", "x")
-    assert not _refused(posts, "LLEN", "eventbus") and not _refused(
+        assert refused(query, *command), command
+    assert not refused(posts, "LPUSH", "eventbus", "x")
+    assert not refused(posts, "LLEN", "eventbus") and not refused(
         posts, "HVALS", "unacked.eventbus"
     )
-    assert _refused(posts, "LPUSH", "query", "x")
+    assert refused(posts, "LPUSH", "query", "x")
     admin = redis.Redis.from_url(acl_redis.url)
     assert admin.flushall()
     with pytest.raises(redis.exceptions.AuthenticationError):
@@ -171,10 +164,10 @@ def test_a_real_redis_keeps_each_service_to_its_own_keys_and_commands(acl_redis)
 
 def test_redis_7_keeps_publishers_from_reading_the_queues_they_write(acl_redis):
     posts = _client(acl_redis, "posts")
-    reads_eventbus = not _refused(posts, "RPOP", "eventbus")
+    reads_eventbus = not refused(posts, "RPOP", "eventbus")
     # Redis 6.2 has no write-only key permission: there a publisher can also read.
     assert reads_eventbus == (acl_redis.version < (7, 0))
-    assert _refused(posts, "HSET", "unacked.eventbus", "tag", "x") == (acl_redis.version >= (7, 0))
+    assert refused(posts, "HSET", "unacked.eventbus", "tag", "x") == (acl_redis.version >= (7, 0))
 
 
 def test_every_service_that_confirms_its_outbox_may_watch_the_event_bus():
