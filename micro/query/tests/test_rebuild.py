@@ -83,6 +83,19 @@ def test_a_rebuild_without_wiping_skips_what_was_applied(deliver, history, event
     assert services.read_model_rebuild(wipe=False) == len(history) - 3
 
 
+def test_catch_up_asks_the_inbox_once_per_page_for_what_live_delivery_applied(
+    deliver, history, event_store, django_assert_max_num_queries
+):
+    for message in history:
+        deliver(message)
+    event_store.store(history)
+
+    # The cursor (made: 4 statements; saved: 1) and one inbox query for the page, not a
+    # transaction and a query per event (32 statements for these 9 events before).
+    with django_assert_max_num_queries(6):
+        assert services.read_model_catch_up() == 0
+
+
 def test_the_command_rebuilds_and_says_how_many_events_it_applied(
     capsys, read_model, history, event_store
 ):
