@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from shared.deployables import queue
 from shared.events import PRODUCERS, Event
 from shared.signing import (
     SIGNERS,
@@ -454,7 +455,7 @@ class Stack:
     def _worker_command(self, spec: ServiceSpec) -> list[str]:
         return [
             sys.executable, "-m", "celery", "-A", spec.celery_app, "worker",
-            "--queues", spec.name, "--hostname", f"{spec.name}@%h-{os.getpid()}",
+            "--queues", queue(spec.name), "--hostname", f"{spec.name}@%h-{os.getpid()}",
             "--pool", "solo", "--loglevel", "INFO",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip

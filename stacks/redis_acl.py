@@ -6,8 +6,8 @@
 deploy/redis/users.acl holds each user's rules, no password; deploy/redis/start-redis.sh
 (docker-compose.yml mounts both, deploy/k8s/redis-acl.yaml carries both as a ConfigMap)
 adds each password from the environment when Redis starts. The users: the admin (Redis's
-`default` user), one per micro service with a queue, and KEDA's (deploy/keda), which may only
-count the queues (LLEN).
+`default` user), one per micro service with a queue (shared/deployables.py), and KEDA's
+(deploy/keda), which may only count the queues (LLEN).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from shared.deployables import queue, queue_services
 from shared.messaging.redis_acl import (
     ADMIN_USER,
     DEPLOYED_REDIS,
@@ -24,7 +25,6 @@ from shared.messaging.redis_acl import (
     admin_rules,
     rules,
 )
-from stacks.routes import MICRO_SERVICES
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RULES_FILE = PROJECT_DIR / "deploy" / "redis" / "users.acl"
@@ -38,14 +38,11 @@ GENERATED = (
 )
 
 
-def queue_services() -> list[str]:
-    """The micro services with a queue (a worker), each of which gets a Redis user."""
-    return [spec.name for spec in MICRO_SERVICES if spec.has_worker]
-
-
 def keda_rules() -> str:
     keys = " ".join(
-        f"~{pattern.format(queue=queue)}" for queue in queue_services() for pattern in QUEUE_KEYS
+        f"~{pattern.format(queue=queue(service))}"
+        for service in queue_services()
+        for pattern in QUEUE_KEYS
     )
     return f"on resetpass resetkeys resetchannels -@all +hello +auth +ping +llen {keys}"
 

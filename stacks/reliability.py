@@ -21,6 +21,7 @@ from typing import Any
 from celery import Celery
 
 from shared import events, rules
+from shared.deployables import event_task
 from stacks.client import BlogClient
 from stacks.launcher import Stack
 from stacks.processes import wait_until
@@ -327,24 +328,25 @@ def poison_messages(token: str, *, sign: Callable[[dict], dict]) -> list[Poison]
         unsigned = {"id": str(uuid.uuid4()), "type": event_type, "source": token, "data": data}
         return unsigned if event_type not in events.PRODUCERS else sign(unsigned)
 
+    comments, query, eventbus = (event_task(name) for name in ("comments", "query", "eventbus"))
     not_a_date = {"title": token, "created_at": "not a date", "revision": 1}
     return [
-        Poison("comments.handle_event", f"poison {token}", "invalid event: an event must be"),
-        Poison("comments.handle_event", event("PostLiked", post_id=-1), "invalid event: unknown"),
+        Poison(comments, f"poison {token}", "invalid event: an event must be"),
+        Poison(comments, event("PostLiked", post_id=-1), "invalid event: unknown"),
         Poison(
-            "comments.handle_event",
+            comments,
             event(events.COMMENT_MODERATED, comment_id=-1, post_id=-1, status="maybe"),
             "ValueError(\"moderation decided an unknown status 'maybe'\")",
         ),
-        Poison("query.handle_event", {"poison": token}, "invalid event: event lacks"),
+        Poison(query, {"poison": token}, "invalid event: event lacks"),
         Poison(
-            "query.handle_event",
+            query,
             event(events.POST_CREATED, post_id=-1, **not_a_date),
             "ValueError(\"created_at 'not a date' is not an ISO 8601",
         ),
-        Poison("eventbus.publish", {"poison": token}, "invalid event: event lacks"),
+        Poison(eventbus, {"poison": token}, "invalid event: event lacks"),
         Poison(
-            "comments.handle_event",
+            comments,
             {**event(events.COMMENT_MODERATED, comment_id=-1, post_id=-1, status="approved"),
              "signature": ""},
             "forged event: the CommentModerated is not signed",

@@ -1,42 +1,34 @@
 """The route table: which service answers each public operation, in each stack.
 
 The launcher, the client, the demo and the tests read it; the gateway and the
-Kubernetes ingress must agree with it.
+Kubernetes ingress must agree with it. The deployables themselves (settings, database,
+worker, queue, event task) are the table in shared/deployables.py; here, as the workbench
+runs them (port offsets), in each stack.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+
+from shared import deployables
 
 
-@dataclass(frozen=True)
-class ServiceSpec:
-    """One deployable: its settings, whether it owns a database and runs a worker."""
+@dataclasses.dataclass(frozen=True)
+class ServiceSpec(deployables.Deployable):
+    """One deployable (its row of shared.deployables) as the workbench runs it: its web
+    process on the launcher's base port + port_offset."""
 
-    name: str
-    settings: str
-    wsgi: str
-    port_offset: int
-    has_database: bool
-    has_worker: bool
-
-    @property
-    def celery_app(self) -> str:
-        return self.settings.removesuffix(".settings")
+    port_offset: int = 0
 
 
-MONOLITH = ServiceSpec("monolith", "monolith.settings", "monolith.wsgi:application", 0, True, False)
-MICRO_SERVICES: tuple[ServiceSpec, ...] = tuple(
-    ServiceSpec(name, f"micro.{name}.settings", f"micro.{name}.wsgi:application", offset, db, wk)
-    for name, offset, db, wk in [
-        ("posts", 1, True, True),
-        ("comments", 2, True, True),
-        ("moderation", 3, False, True),
-        ("query", 4, True, True),
-        ("eventbus", 5, True, True),
-        ("aggregator", 6, False, False),
-    ]
-)
+def _spec(row: deployables.Deployable) -> ServiceSpec:
+    """A deployable's port offset is its place in the deployables table (monolith 0, posts 1...)."""
+    offset = list(deployables.DEPLOYABLES).index(row.name)
+    return ServiceSpec(**dataclasses.asdict(row), port_offset=offset)
+
+
+MONOLITH = _spec(deployables.MONOLITH)
+MICRO_SERVICES: tuple[ServiceSpec, ...] = tuple(_spec(row) for row in deployables.MICRO_SERVICES)
 STACK_SERVICES: dict[str, tuple[ServiceSpec, ...]] = {
     "monolith": (MONOLITH,),
     "micro": MICRO_SERVICES,

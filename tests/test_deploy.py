@@ -3,8 +3,9 @@
 No container engine or cluster here: docker-compose validates the compose file, the
 kubernetes-validate package checks the manifests against the Kubernetes schemas, nginx
 checks the gateway config, and the consistency tests below fail when a service, worker,
-queue, port or route is in stacks/routes.py but not in docker-compose.yml, deploy/k8s or
-the gateway config, or the other way round (workers' metrics port included).
+queue, port or route is in the deployables table (shared/deployables.py) or stacks/routes.py
+but not in docker-compose.yml, deploy/k8s or the gateway config, or the other way round
+(workers' metrics port included).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import yaml
 from django.core.exceptions import ImproperlyConfigured
 
 from shared import signing
+from shared.deployables import queue, queue_services
 from shared.instrumentation import worker_metrics
 from shared.settings import environment
 from stacks import gateway
@@ -711,7 +713,7 @@ def test_the_image_runs_each_deployable_as_the_launcher_does(tmp_path):
             if spec.has_worker:
                 worker = entrypoint_command(spec.name, "worker")
                 assert comparable(worker) == comparable(stack._worker_command(spec)), spec.name
-                assert worker[worker.index("--queues") + 1] == spec.name
+                assert worker[worker.index("--queues") + 1] == spec.queue
             if spec.has_database:
                 migrate = entrypoint_command(spec.name, "migrate")
                 assert migrate[-3:] == ["migrate", "--noinput", f"--settings={spec.settings}"]
@@ -721,7 +723,7 @@ def test_each_worker_consumes_the_queue_its_tasks_are_routed_to():
     from shared.settings import base
 
     with_workers = {spec.name for spec in MICRO_SERVICES if spec.has_worker}
-    assert with_workers == set(base.MICRO_SERVICES_WITH_QUEUES)
+    assert with_workers == set(queue_services())
     routes = {pattern: route["queue"] for pattern, route in base.CELERY_TASK_ROUTES.items()}
     assert routes == {f"{name}.*": name for name in with_workers}
 
@@ -887,7 +889,8 @@ def test_keda_scales_every_worker_on_the_queue_it_consumes(manifests):
     for name, doc in scaled.items():
         (trigger,) = doc["spec"]["triggers"]
         service = env_of(app_container(deployments[name]))["BLOG_SERVICE"]
-        assert trigger["type"] == "redis" and trigger["metadata"]["listName"] == service, name
+        assert trigger["type"] == "redis", name
+        assert trigger["metadata"]["listName"] == queue(service), name
         assert urlsplit(env_of(app_container(deployments[name]))["REDIS_URL"]).port == int(
             trigger["metadata"]["address"].rsplit(":", 1)[1]
         )
@@ -948,7 +951,7 @@ def test_kustomize_builds_the_base_and_the_keda_overlay_with_the_secret_generate
 
 
 # -- Redis: one ACL user per service --------------------------------------------------------
-QUEUE_SERVICES = [spec.name for spec in MICRO_SERVICES if spec.has_worker]
+QUEUE_SERVICES = queue_services()
 INTERPOLATION = re.compile(r"^\$\{(?P<variable>[A-Z_]+):-(?P<default>[^}]+)\}$")
 
 

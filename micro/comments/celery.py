@@ -2,4 +2,4 @@
 
 from shared.messaging.celery_app import make_celery_app
 
-app = make_celery_app("comments")
+app = make_celery_app("comments", settings="micro.comments.settings")

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from micro.comments import services
 from shared import events
+from shared.deployables import event_task
 from shared.events import Event
 from shared.messaging.consume import MAX_RETRIES, Handler, consume_message
 
@@ -40,6 +41,6 @@ HANDLERS: dict[str, Handler] = {
 
 # max_retries matches consume_message's own limit, so the last failure is dead-lettered
 # instead of Celery giving up first (its default is 3).
-@shared_task(name="comments.handle_event", bind=True, max_retries=MAX_RETRIES)
+@shared_task(name=event_task("comments"), bind=True, max_retries=MAX_RETRIES)
 def handle_event(self, message: dict) -> bool:
     return consume_message(task=self, message=message, handlers=HANDLERS)

@@ -2,4 +2,4 @@
 
 from shared.messaging.celery_app import make_celery_app
 
-app = make_celery_app("eventbus")
+app = make_celery_app("eventbus", settings="micro.eventbus.settings")

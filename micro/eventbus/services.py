@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import current_app
 
 from micro.eventbus.models import SOURCE_MAX_LENGTH, StoredEvent
+from shared.deployables import event_task
 from shared.events import SUBSCRIPTIONS, Event, InvalidEvent
 
 
@@ -34,7 +35,7 @@ def event_fan_out(*, message: dict) -> list[str]:
     Routing by task-name prefix (CELERY_TASK_ROUTES) puts each on its service's queue.
     A broker error propagates, so that the publish task retries the whole fan-out.
     """
-    task_names = [f"{service}.handle_event" for service in SUBSCRIPTIONS.get(message["type"], ())]
+    task_names = [event_task(service) for service in SUBSCRIPTIONS.get(message["type"], ())]
     for task_name in task_names:
         current_app.send_task(task_name, args=[message])
     return task_names

@@ -12,6 +12,7 @@ from celery import shared_task
 
 from micro.moderation import services
 from shared import events
+from shared.deployables import event_task
 from shared.events import Event, InvalidEvent
 from shared.messaging.eventbus import BROKER_ERRORS, send_to_eventbus
 from shared.messaging.retry import MAX_RETRIES, backoff_seconds
@@ -20,7 +21,7 @@ from shared.signing import ForgedEvent, event_check, event_signed
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="moderation.handle_event", bind=True, max_retries=MAX_RETRIES)
+@shared_task(name=event_task("moderation"), bind=True, max_retries=MAX_RETRIES)
 def handle_event(self, message: dict) -> bool:
     """Returns True when a CommentModerated was published."""
     try:

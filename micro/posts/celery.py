@@ -2,4 +2,4 @@
 
 from shared.messaging.celery_app import make_celery_app
 
-app = make_celery_app("posts")
+app = make_celery_app("posts", settings="micro.posts.settings")

@@ -2,4 +2,4 @@
 
 from shared.messaging.celery_app import make_celery_app
 
-app = make_celery_app("query")
+app = make_celery_app("query", settings="micro.query.settings")

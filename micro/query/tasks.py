@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_datetime
 
 from micro.query import services
 from shared import events
+from shared.deployables import event_task
 from shared.events import Event
 from shared.messaging.consume import Handler, consume_message
 from shared.messaging.retry import MAX_RETRIES
@@ -73,6 +74,6 @@ HANDLERS: dict[str, Handler] = {
 
 
 # max_retries matches consume_message's own limit, so the last failure is dead-lettered.
-@shared_task(name="query.handle_event", bind=True, max_retries=MAX_RETRIES)
+@shared_task(name=event_task("query"), bind=True, max_retries=MAX_RETRIES)
 def handle_event(self, message: dict) -> bool:
     return consume_message(task=self, message=message, handlers=HANDLERS)

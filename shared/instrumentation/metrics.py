@@ -28,6 +28,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
+from shared.deployables import queue_services
 from shared.error_shape import error_body
 from shared.internal_token import is_internal_token
 
@@ -82,7 +83,7 @@ class QueueDepthCollector:
 
     def collect(self):
         queue = getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", None)
-        if queue not in settings.MICRO_SERVICES_WITH_QUEUES:
+        if queue not in queue_services():
             return
         import redis
 

@@ -19,9 +19,10 @@ from shared.messaging.redis_acl import unacked_keys
 logger = logging.getLogger(__name__)
 
 
-def make_celery_app(service: str) -> Celery:
-    """The Celery app of one deployable; settings come from Django with namespace CELERY."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"micro.{service}.settings")
+def make_celery_app(service: str, *, settings: str) -> Celery:
+    """The Celery app of one deployable, whose Django settings module is `settings` (unless
+    DJANGO_SETTINGS_MODULE says otherwise); settings come from Django with namespace CELERY."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
     app = Celery(service)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     # kombu's Redis transport with a failed acknowledgement no longer stalling the worker.

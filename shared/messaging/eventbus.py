@@ -6,10 +6,11 @@ from celery import current_app
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
+from shared.deployables import EVENTBUS, event_task, queue
 from shared.instrumentation.tally import REQUEST_ID_MESSAGE_HEADER
 
-PUBLISH_TASK = "eventbus.publish"
-EVENTBUS_QUEUE = "eventbus"  # where PUBLISH_TASK goes (CELERY_TASK_ROUTES by name prefix)
+PUBLISH_TASK = event_task(EVENTBUS)
+EVENTBUS_QUEUE = queue(EVENTBUS)  # where PUBLISH_TASK goes (CELERY_TASK_ROUTES by name prefix)
 BROKER_ERRORS = (KombuError, RedisError, OSError)
 
 

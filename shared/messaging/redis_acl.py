@@ -31,13 +31,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from shared.events import SUBSCRIPTIONS
+from shared import deployables
 
 # The event bus's queue (shared.messaging.eventbus.EVENTBUS_QUEUE, where PUBLISH_TASK goes).
-EVENTBUS = "eventbus"
-# The services that hand events to the event bus: the outbox relays of posts and comments
-# (shared.messaging.publish), moderation's decisions (micro/moderation/tasks.py).
-EVENT_SOURCES = ("posts", "comments", "moderation")
+EVENTBUS = deployables.queue(deployables.EVENTBUS)
+# The services that hand events to the event bus, its producers (shared.events.PRODUCERS):
+# the outbox relays of posts and comments (shared.messaging.publish), moderation's decisions
+# (micro/moderation/tasks.py).
+EVENT_SOURCES = deployables.producers()
 # Queues whose in-flight messages a service reads (shared.messaging.in_flight): the outbox's
 # confirmation reads the event bus's (posts and comments), comments' pending re-send also
 # moderation's and its own (micro.comments.services.DECISION_QUEUES).
@@ -96,7 +97,7 @@ def unacked_key(queue: str) -> str:
 def publishes_to(service: str) -> tuple[str, ...]:
     """The other services' queues this service puts messages on."""
     if service == EVENTBUS:
-        return tuple(sorted({queue for queues in SUBSCRIPTIONS.values() for queue in queues}))
+        return tuple(sorted(deployables.queue(name) for name in deployables.subscribers()))
     return (EVENTBUS,) if service in EVENT_SOURCES else ()
 
 
@@ -113,9 +114,10 @@ def key_patterns(service: str, *, version: tuple[int, ...] = DEPLOYED_REDIS) -> 
     """The key patterns of a service's rule: `~` read and write, `%W~` write only."""
     redis7 = has_selectors(version)
     write_only = "%W~" if redis7 else "~"
+    own_queue = deployables.queue(service)
     own = [
-        *_queue_patterns(service),
-        *(key.format(queue=service) for key in BINDING_KEYS),
+        *_queue_patterns(own_queue),
+        *(key.format(queue=own_queue) for key in BINDING_KEYS),
         *unacked_keys(service).values(),
     ]
     patterns = [f"~{key}" for key in own]

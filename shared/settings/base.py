@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing  # not TYPE_CHECKING by name: an upper-case name here would be a setting
 
+from shared.deployables import task_routes
 from shared.instrumentation.logs import logging_config
 from shared.rules import ID_MAX, ID_MIN
 from shared.rules import MAX_BODY_BYTES as BODY_LIMIT_FROM_FIELDS
@@ -190,10 +191,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 3,
     "socket_connect_timeout": 2,
 }
-# Each service consumes its own durable queue, named after it; tasks are named
-# "<service>.<action>" and routed by that prefix.
-MICRO_SERVICES_WITH_QUEUES = ("posts", "comments", "moderation", "query", "eventbus")
-CELERY_TASK_ROUTES = {f"{name}.*": {"queue": name} for name in MICRO_SERVICES_WITH_QUEUES}
+# Each service with a worker consumes its own durable queue, named after it; tasks are named
+# "<service>.<action>" and routed by that prefix (the deployables table: shared.deployables).
+CELERY_TASK_ROUTES = task_routes()
 
 # Every line names its action: request id (and the event id in workers); LOG_FORMAT=json
 # writes one JSON object a line (shared/instrumentation/logs.py).

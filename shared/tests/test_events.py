@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from shared import events
+from shared.deployables import queue_services
 from shared.events import DATA_FIELDS, SUBSCRIPTIONS, Event, InvalidEvent, derived_event_id
 
 
@@ -158,10 +159,10 @@ def test_every_event_type_has_subscribers():
     assert all(SUBSCRIPTIONS[event_type] for event_type in DATA_FIELDS)
 
 
-def test_subscribers_are_services_with_queues(settings):
+def test_subscribers_are_services_with_queues():
     subscribers = {service for services in SUBSCRIPTIONS.values() for service in services}
 
-    assert subscribers <= set(settings.MICRO_SERVICES_WITH_QUEUES)
+    assert subscribers <= set(queue_services())
 
 
 def test_post_and_comment_events_carry_a_revision_except_the_moderation_decision():

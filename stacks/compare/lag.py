@@ -16,11 +16,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from shared import rules
+from shared.deployables import event_task
 from stacks.client import BlogClient
 from stacks.compare import loadgen
 from stacks.launcher import Stack
 
-QUERY_APPLY_TASK = "query.handle_event"
+QUERY_APPLY_TASK = event_task("query")
 # A comment reaches query twice: CommentCreated (pending), then CommentUpdated (final).
 QUERY_APPLIES_PER_COMMENT = 2
 

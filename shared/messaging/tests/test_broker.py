@@ -51,7 +51,7 @@ def test_kombus_own_qos_stalls_after_a_failed_ack(monkeypatch):
 
 
 def test_every_service_connects_with_the_fixed_transport():
-    connection = make_celery_app("posts").connection_for_read()
+    connection = make_celery_app("posts", settings="micro.posts.settings").connection_for_read()
     assert connection.transport_cls == broker.BROKER_TRANSPORT
     assert isinstance(connection.transport, broker.Transport)
     assert connection.transport.Channel.QoS is broker.QoS

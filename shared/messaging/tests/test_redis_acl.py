@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.conf import settings
 
+from shared.deployables import queue_services
 from shared.events import SUBSCRIPTIONS
 from shared.messaging import eventbus, redis_acl
 from shared.messaging.redis_acl import (
@@ -27,7 +27,7 @@ from shared.testing.redis_rights import refused
 from stacks.redis_server import PrivateRedis, redis_server_version
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
-SERVICES = settings.MICRO_SERVICES_WITH_QUEUES
+SERVICES = queue_services()
 SEP = "\x06\x16"  # kombu's separator between a queue's name and its priority
 # Never allowed to a service's user, whatever it needs.
 FORBIDDEN = {"flushall", "flushdb", "config", "keys", "scan", "acl", "debug", "shutdown",

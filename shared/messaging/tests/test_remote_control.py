@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.settings.base import MICRO_SERVICES_WITH_QUEUES
+from shared.deployables import queue_services
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 PROBE = (
@@ -40,7 +40,7 @@ def _remote_control(service: str, **env: str) -> str:
     return result.stdout.strip()
 
 
-@pytest.mark.parametrize("service", MICRO_SERVICES_WITH_QUEUES)
+@pytest.mark.parametrize("service", queue_services())
 def test_remote_control_is_off_on_every_worker(service):
     assert _remote_control(service, BLOG_STUDY_MODE="1") == "False"
 
