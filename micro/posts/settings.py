@@ -14,6 +14,7 @@ globals().update(
 EVENTBUS_URL = env_str("EVENTBUS_URL", "http://127.0.0.1:8005")
 # What the worker does besides consuming its queue: function -> every so many ms.
 WORKER_LOOPS = {
+    "shared.messaging.pruning.bookkeeping_prune": 60_000,
     "shared.messaging.publish.relay_outbox_loop": env_int("OUTBOX_RELAY_INTERVAL_MS", 500),
     "shared.messaging.publish.outbox_confirm": 2000,
 }

@@ -15,6 +15,7 @@ globals().update(
 )
 # What the worker does besides consuming its queue: function -> every so many ms.
 WORKER_LOOPS = {
+    "shared.messaging.pruning.bookkeeping_prune": 60_000,
     "micro.query.services.read_model_catch_up": env_int("CATCH_UP_INTERVAL_MS", 2000),
 }
 # Where the event store serves its events for a rebuild.

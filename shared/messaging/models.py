@@ -34,7 +34,8 @@ class ProcessedEvent(models.Model):
 
     event_id = models.UUIDField(primary_key=True)
     event_type = models.CharField(max_length=64)
-    processed_at = models.DateTimeField(auto_now_add=True)
+    # Indexed for pruning (shared.messaging.pruning).
+    processed_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}"

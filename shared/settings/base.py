@@ -119,6 +119,9 @@ WHITENOISE_AUTOREFRESH = False
 MAX_BODY_BYTES = env_int("BLOG_MAX_BODY_BYTES", BODY_LIMIT_FROM_FIELDS)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 MODERATION_DELAY_MS = env_int("MODERATION_DELAY_MS", 0)
+# How long confirmed outbox rows and inbox entries are kept (shared.messaging.pruning).
+OUTBOX_RETENTION_HOURS = env_int("BLOG_OUTBOX_RETENTION_HOURS", 24)
+INBOX_RETENTION_HOURS = env_int("BLOG_INBOX_RETENTION_HOURS", 7 * 24)
 INTERNAL_TOKEN = internal_token()
 # Seconds an internal HTTP call may take (connect, read) before it counts as down.
 HTTP_CONNECT_TIMEOUT = env_int("BLOG_HTTP_CONNECT_TIMEOUT_MS", 1000) / 1000

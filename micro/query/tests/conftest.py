@@ -144,3 +144,23 @@ def event_store(settings, http_stand_in) -> FakeEventStore:
     store = FakeEventStore(http_stand_in)
     settings.EVENTBUS_URL = store.url
     return store
+
+
+@pytest.fixture
+def history(post_event, comment_event, new_id) -> list[dict]:
+    """Two posts' lives, one of them deleted, with comments edited and deleted."""
+    kept, dropped = new_id(), new_id()
+    first, second, third = new_id(), new_id(), new_id()
+    return [
+        post_event(events.POST_CREATED, post_id=kept, revision=1, title="Kept"),
+        post_event(events.POST_CREATED, post_id=dropped, revision=1, title="Dropped"),
+        comment_event(events.COMMENT_CREATED, comment_id=first, post_id=kept, revision=1),
+        comment_event(events.COMMENT_CREATED, comment_id=second, post_id=kept, revision=1),
+        comment_event(events.COMMENT_CREATED, comment_id=third, post_id=dropped, revision=1),
+        post_event(events.POST_UPDATED, post_id=kept, revision=2, title="Kept, edited"),
+        comment_event(
+            events.COMMENT_UPDATED, comment_id=first, post_id=kept, revision=2, status="approved"
+        ),
+        comment_event(events.COMMENT_DELETED, comment_id=second, post_id=kept, revision=2),
+        post_event(events.POST_DELETED, post_id=dropped, revision=2),
+    ]

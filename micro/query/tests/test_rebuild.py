@@ -19,26 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def history(post_event, comment_event, new_id) -> list[dict]:
-    """Two posts' lives, one of them deleted, with comments edited and deleted."""
-    kept, dropped = new_id(), new_id()
-    first, second, third = new_id(), new_id(), new_id()
-    return [
-        post_event(events.POST_CREATED, post_id=kept, revision=1, title="Kept"),
-        post_event(events.POST_CREATED, post_id=dropped, revision=1, title="Dropped"),
-        comment_event(events.COMMENT_CREATED, comment_id=first, post_id=kept, revision=1),
-        comment_event(events.COMMENT_CREATED, comment_id=second, post_id=kept, revision=1),
-        comment_event(events.COMMENT_CREATED, comment_id=third, post_id=dropped, revision=1),
-        post_event(events.POST_UPDATED, post_id=kept, revision=2, title="Kept, edited"),
-        comment_event(
-            events.COMMENT_UPDATED, comment_id=first, post_id=kept, revision=2, status="approved"
-        ),
-        comment_event(events.COMMENT_DELETED, comment_id=second, post_id=kept, revision=2),
-        post_event(events.POST_DELETED, post_id=dropped, revision=2),
-    ]
-
-
-@pytest.fixture
 def small_pages(monkeypatch):
     monkeypatch.setattr(catch_up, "PAGE_LIMIT", 4)
 
@@ -162,4 +142,7 @@ def test_a_stored_event_that_cannot_be_applied_is_dead_lettered_not_blocking(his
 
 
 def test_the_worker_runs_the_catch_up_every_few_seconds(settings):
-    assert settings.WORKER_LOOPS == {"micro.query.services.read_model_catch_up": 2000}
+    assert settings.WORKER_LOOPS == {
+        "micro.query.services.read_model_catch_up": 2000,
+        "shared.messaging.pruning.bookkeeping_prune": 60_000,
+    }
