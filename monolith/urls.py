@@ -5,6 +5,9 @@ from django.urls import include, path
 
 from monolith.blog import apis
 
+# Django reads the error views (the contract's JSON shape) from the root URLconf.
+from shared.api.urls import handler400, handler404, handler500  # noqa: F401
+
 urlpatterns = [
     path("api/posts/", apis.PostCollectionApi.as_view(), name="post-collection"),
     path("api/posts/<int:post_id>/", apis.PostDetailApi.as_view(), name="post-detail"),
@@ -16,7 +19,3 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("shared.api.urls")),
 ]
-
-handler400 = "shared.api.errors.bad_request_view"
-handler404 = "shared.api.errors.not_found_view"
-handler500 = "shared.api.errors.server_error_view"

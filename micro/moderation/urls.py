@@ -4,6 +4,9 @@ from django.urls import include, path
 
 from micro.moderation import apis
 
+# Django reads the error views (the contract's JSON shape) from the root URLconf.
+from shared.api.urls import handler400, handler404, handler500  # noqa: F401
+
 urlpatterns = [
     path(
         "api/moderation/decisions/",
@@ -12,7 +15,3 @@ urlpatterns = [
     ),
     path("", include("shared.api.urls")),
 ]
-
-handler400 = "shared.api.errors.bad_request_view"
-handler404 = "shared.api.errors.not_found_view"
-handler500 = "shared.api.errors.server_error_view"

@@ -1,4 +1,6 @@
-"""URL patterns every deployable serves: health (live, ready), the OpenAPI schema, its docs."""
+"""URL patterns every deployable serves: health (live, ready), the OpenAPI schema, its docs;
+and the error views every root URLconf names (Django reads handler400/404/500 from the root
+URLconf module: each one imports them from here)."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
@@ -18,3 +20,8 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("metrics", metrics_view, name="metrics"),
 ]
+
+# The contract's JSON error shape for Django's own 400, 404 and 500 (shared.api.errors).
+handler400 = "shared.api.errors.bad_request_view"
+handler404 = "shared.api.errors.not_found_view"
+handler500 = "shared.api.errors.server_error_view"
