@@ -7,6 +7,7 @@ idempotence comes from the derived event id instead, dropped as a duplicate by t
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from celery import shared_task
 
@@ -21,12 +22,23 @@ from shared.signing import ForgedEvent, event_check, event_signed
 logger = logging.getLogger(__name__)
 
 
+def on_comment_created(event: Event) -> Event:
+    """The decision, signed, ready to publish."""
+    return event_signed(services.comment_moderate(event=event))
+
+
+# What moderation does with each event it subscribes to (shared.events.SUBSCRIPTIONS): the
+# event it publishes in answer. Like the other consumers' tables, without an inbox.
+HANDLERS: dict[str, Callable[[Event], Event]] = {events.COMMENT_CREATED: on_comment_created}
+
+
 @shared_task(name=event_task("moderation"), bind=True, max_retries=MAX_RETRIES)
 def handle_event(self, message: dict) -> bool:
     """Returns True when a CommentModerated was published."""
     try:
         event = Event.from_message(message)
-        if event.type != events.COMMENT_CREATED:
+        handler = HANDLERS.get(event.type)
+        if handler is None:
             return False
         event_check(event)
     except ForgedEvent as error:
@@ -36,7 +48,7 @@ def handle_event(self, message: dict) -> bool:
     except InvalidEvent as error:
         logger.error("moderation: dropping an invalid event: %s", error)
         return False
-    moderated = event_signed(services.comment_moderate(event=event))
+    moderated = handler(event)
     try:
         send_to_eventbus(moderated.as_message())
     except BROKER_ERRORS as error:

@@ -25,6 +25,14 @@ def test_worker_finds_the_task_under_its_contract_name():
     assert celery_app.tasks["moderation.handle_event"].max_retries == MAX_RETRIES
 
 
+def test_handlers_cover_what_moderation_subscribes_to():
+    subscribed = {
+        name for name, services in events.SUBSCRIPTIONS.items() if "moderation" in services
+    }
+
+    assert set(tasks.HANDLERS) == subscribed
+
+
 def test_comment_created_publishes_exactly_one_comment_moderated(eventbus, comment_created):
     created = comment_created("An ORANGE comment")
 

@@ -7,12 +7,19 @@ import random
 import pytest
 
 from micro.query.models import Comment, Post
+from micro.query.tasks import HANDLERS
 from shared import events
 from shared.messaging.models import DeadLetter, ProcessedEvent
 
 pytestmark = pytest.mark.django_db
 
 CREATED_AT = "2026-03-01T12:00:00+00:00"
+
+
+def test_handlers_cover_what_query_subscribes_to():
+    subscribed = {name for name, services in events.SUBSCRIPTIONS.items() if "query" in services}
+
+    assert set(HANDLERS) == subscribed
 
 
 def test_post_created_adds_the_post(deliver, post_event, new_id):
