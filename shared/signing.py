@@ -32,6 +32,7 @@ import dataclasses
 import hashlib
 import json
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
@@ -67,9 +68,15 @@ def encode_key(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+def _b64decode(text: str) -> bytes:
+    """base64url without its padding (as encode_key writes it), read back."""
+    text = text.strip()
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
 def decode_key(text: str) -> bytes:
     try:
-        raw = base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
+        raw = _b64decode(text)
     except (binascii.Error, ValueError) as error:
         raise UnreadableKey(f"not base64url: {error}") from error
     if len(raw) != KEY_BYTES:
@@ -136,6 +143,15 @@ def signature_of(event: Event, *, signing_key: str) -> str:
     return encode_key(_private_key(signing_key).sign(signed_bytes(event)))
 
 
+def signed_as_producer(event: Event, *, signing_keys: Mapping[str, str]) -> Event:
+    """The event from its one producer, signed with that producer's key among these (for
+    tests and faults that put events straight onto a queue)."""
+    producer = PRODUCERS[event.type]
+    unsigned = dataclasses.replace(event, source=producer, signature="")
+    signature = signature_of(unsigned, signing_key=signing_keys[producer])
+    return dataclasses.replace(unsigned, signature=signature)
+
+
 def event_signed(event: Event) -> Event:
     """The event with this service's signature (settings.EVENT_SIGNING_KEY)."""
     from django.conf import settings
@@ -165,8 +181,7 @@ def check_signature(event: Event, *, verify_keys: dict[str, str]) -> None:
     if key is None:
         raise ForgedEvent(f"no public key of {producer} is configured ({VERIFY_KEYS_ENV})")
     try:
-        signature = base64.urlsafe_b64decode(event.signature + "=" * (-len(event.signature) % 4))
-        _public_key(key).verify(signature, signed_bytes(event))
+        _public_key(key).verify(_b64decode(event.signature), signed_bytes(event))
     except (InvalidSignature, binascii.Error, ValueError) as error:
         raise ForgedEvent(f"the signature does not match the key of {producer}") from error
 
@@ -194,9 +209,8 @@ def main() -> None:
         print(f"# {service} only:")
         print(f"{SIGNING_KEY_ENV}={key}")
     print("# every micro service:")
-    print(
-        f"{VERIFY_KEYS_ENV}={format_verify_keys({s: public_key_of(k) for s, k in signing.items()})}"
-    )
+    public = {service: public_key_of(key) for service, key in signing.items()}
+    print(f"{VERIFY_KEYS_ENV}={format_verify_keys(public)}")
 
 
 if __name__ == "__main__":

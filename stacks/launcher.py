@@ -7,7 +7,6 @@ restart one service or worker, and wait until everything is healthy again.
 from __future__ import annotations
 
 import atexit
-import dataclasses
 import json
 import os
 import re
@@ -23,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from shared.deployables import queue
-from shared.events import PRODUCERS, Event
+from shared.events import Event
 from shared.signing import (
     SIGNERS,
     SIGNING_KEY_ENV,
@@ -31,7 +30,7 @@ from shared.signing import (
     format_verify_keys,
     new_signing_key,
     public_key_of,
-    signature_of,
+    signed_as_producer,
 )
 from stacks.gateway import Gateway
 from stacks.processes import ManagedProcess, stop_all, wait_until
@@ -261,12 +260,8 @@ class Stack:
     def sign_event(self, message: dict) -> dict:
         """An event message from its producer, signed as that producer signs in this launch
         (for tests and faults that put real events straight onto a queue)."""
-        producer = PRODUCERS[Event.from_message(message).type]
-        event = dataclasses.replace(Event.from_message(message), source=producer, signature="")
-        key = self.event_signing_keys[producer]
-        return dataclasses.replace(
-            event, signature=signature_of(event, signing_key=key)
-        ).as_message()
+        event = Event.from_message(message)
+        return signed_as_producer(event, signing_keys=self.event_signing_keys).as_message()
 
     def service_env(self, spec: ServiceSpec) -> dict[str, str]:
         """The environment one service's processes run with."""

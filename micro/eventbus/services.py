@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from celery import current_app
 
-from micro.eventbus.models import SOURCE_MAX_LENGTH, StoredEvent
+from micro.eventbus.models import StoredEvent
 from shared.deployables import event_task
-from shared.events import SUBSCRIPTIONS, Event, InvalidEvent
-
-
-def _check_storable(event: Event) -> None:
-    if len(event.source) > SOURCE_MAX_LENGTH:
-        raise InvalidEvent(f"event source is longer than {SOURCE_MAX_LENGTH} characters")
+from shared.events import SUBSCRIPTIONS, Event
 
 
 def event_store(*, event: Event) -> StoredEvent:
-    """Append an event to the store unless its id is there already (a redelivered publish)."""
-    _check_storable(event)
+    """Append an event to the store unless its id is there already (a redelivered publish).
+    The event is one its producer signed (shared.signing.event_check, in the publish task),
+    so its source is that producer's name."""
     stored_event, _ = StoredEvent.objects.get_or_create(
         event_id=event.id,
         defaults={

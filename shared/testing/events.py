@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
+from shared.events import Event
+from shared.signing import SIGNERS, dev_signing_key, signed_as_producer
 
-from shared.events import PRODUCERS, Event
-from shared.signing import dev_signing_key, signature_of
+DEV_SIGNING_KEYS = {service: dev_signing_key(service) for service in SIGNERS}
 
 
 def dev_signed(event: Event) -> Event:
     """The event from its one producer, signed with that producer's development key (the
     one the development settings check with)."""
-    producer = PRODUCERS[event.type]
-    unsigned = dataclasses.replace(event, source=producer, signature="")
-    signature = signature_of(unsigned, signing_key=dev_signing_key(producer))
-    return dataclasses.replace(unsigned, signature=signature)
+    return signed_as_producer(event, signing_keys=DEV_SIGNING_KEYS)
