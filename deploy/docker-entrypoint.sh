@@ -50,7 +50,7 @@ case "$role" in
       --bind "0.0.0.0:${PORT:-8000}" \
       --worker-class gthread --workers "${WEB_CONCURRENCY:-2}" --threads "${WEB_THREADS:-4}" \
       --graceful-timeout 5 --timeout 30 \
-      --config python:shared.instrumentation.gunicorn_conf \
+      --config python:shared.gunicorn_conf \
       --no-control-socket
     ;;
   worker)

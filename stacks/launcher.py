@@ -64,7 +64,7 @@ def gunicorn_command(
         "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
         "--graceful-timeout", "5", "--timeout", "30", "--no-control-socket",
         "--chdir", str(PROJECT_DIR),
-        "--config", "python:shared.instrumentation.gunicorn_conf",
+        "--config", "python:shared.gunicorn_conf",
     ]  # fmt: skip
 
 
@@ -272,7 +272,7 @@ class Stack:
             "DJANGO_ALLOWED_HOSTS": f"{self.host},localhost,127.0.0.1",
             "BLOG_VAR_DIR": str(self.run_dir),
             "BLOG_STUDY_MODE": "1",
-            # No gunicorn access log unless asked (shared/instrumentation/gunicorn_conf.py).
+            # No gunicorn access log unless asked (shared/gunicorn_conf.py).
             "BLOG_ACCESS_LOG": os.environ.get("BLOG_ACCESS_LOG", "off"),
             "BLOG_TRACE_DIR": str(self.trace_dir),
             "BLOG_FAULT_FILE": str(self._fault_file(spec.name)),

@@ -6,7 +6,7 @@ connection to one sits idle while it waits for the other. gunicorn closed a keep
 connection after 2 idle seconds (its default); under load the other service's answer took
 about that long, and the client sent its next request on the connection at the moment the
 server closed it: a reset (requests does not retry a POST). The web processes now keep an
-idle connection open for 10 s (shared/instrumentation/gunicorn_conf.py), well past those
+idle connection open for 10 s (shared/gunicorn_conf.py), well past those
 pauses.
 """
 

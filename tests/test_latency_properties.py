@@ -2,7 +2,8 @@
 
 Not speed targets (those come from the benchmark): with moderation slowed, the monolith's
 comment POST waits for it and micro's does not; with comments slowed, the aggregator's
-list is at least that slow and query's is not.
+list is at least that slow and query's is not; with the broker hung, micro's write does
+not wait for it either.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from tests.conftest import eventually
 pytestmark = pytest.mark.e2e
 
 DELAY_MS = 300
+# A publish to a hung Redis gives up after the broker's socket timeout (shared/settings/
+# base.py CELERY_BROKER_TRANSPORT_OPTIONS): 3 s. A write that waited for it took longer.
+BROKER_SOCKET_TIMEOUT_SECONDS = 3
 
 
 @pytest.fixture
@@ -76,3 +80,25 @@ def test_a_database_cut_off_is_a_503_and_writes_resume_after(stack, client, uniq
         stack.restore_database(service)
     assert (refused.status, refused.body["service"]) == (503, "database")
     assert client.create_post(f"Database back {unique}").status == 201
+
+
+def test_a_micro_write_is_answered_without_waiting_for_a_hung_broker(
+    micro_stack, micro_client, unique
+):
+    """The relay after commit runs beside the response (shared.messaging.publish
+    BackgroundRelay): with Redis hung (SIGSTOP) the comment is answered at once, and its
+    event follows when Redis answers again."""
+    post = micro_client.create_post(f"Hung broker {unique}").body
+    eventually(lambda: micro_client.get_post(post["id"]), until=lambda reply: reply.status == 200)
+    micro_stack.pause_process("redis")
+    try:
+        reply = micro_client.add_comment(post["id"], "written while the broker hangs")
+    finally:
+        micro_stack.resume_process("redis")
+    assert reply.status == 201
+    assert reply.seconds < BROKER_SOCKET_TIMEOUT_SECONDS / 2
+    eventually(
+        lambda: micro_client.get_post(post["id"]),
+        until=lambda r: r.ok and [c["status"] for c in r.body["comments"]] == [rules.APPROVED],
+        timeout=60,
+    )

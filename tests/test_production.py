@@ -101,7 +101,7 @@ def test_gunicorn_writes_a_json_access_log_line_with_the_request_id(tmp_path):
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
     }
     command = [sys.executable, "-m", "gunicorn", MONOLITH.wsgi, "--bind", f"127.0.0.1:{port}"]
-    command += ["--config", "python:shared.instrumentation.gunicorn_conf", "--no-control-socket"]
+    command += ["--config", "python:shared.gunicorn_conf", "--no-control-socket"]
     log = (tmp_path / "gunicorn.out").open("w")
     server = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}/health/live/"

@@ -5,7 +5,9 @@ Connected when a deployable's Celery app is made (shared.messaging.celery_app).
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from contextvars import Token
 from typing import Any
 
@@ -77,6 +79,29 @@ def _end_task(task_id=None, task=None, state=None, **kwargs) -> None:
         consumed=1,
         ms=round(seconds * 1000, 3),
     )
+
+
+@contextlib.contextmanager
+def traced_relay(request_id: str | None, *, name: str) -> Iterator[None]:
+    """Tally a relay that runs outside any request or task (a web process's relay thread)
+    under the request id of the write that recorded the event, in a trace record of its own:
+    the action's SQL and messages still add up to what they cost."""
+    if not request_id:
+        yield
+        return
+    action, tokens = tally.begin(request_id)
+    try:
+        yield
+    finally:
+        tally.end(tokens)
+        _trace(
+            request_id,
+            kind="relay",
+            name=name,
+            sql=action.sql_queries,
+            published=action.published,
+            ms=round(action.elapsed_ms(), 3),
+        )
 
 
 def _trace(request_id: str, *, kind: str, name: str, **counts) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
+import threading
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, close_old_connections, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from shared import study
 from shared.events import Event
+from shared.instrumentation.celery_signals import traced_relay
 from shared.instrumentation.tally import current_request_id
 from shared.messaging.eventbus import BROKER_ERRORS, EVENTBUS_QUEUE, send_to_eventbus
 from shared.messaging.in_flight import in_flight_event_ids
@@ -45,10 +48,67 @@ def record_event(*, event: Event) -> None:
 def _relay_after_commit(*, event_id: str) -> None:
     # While the study switch that crashes the relay is on, the worker's relay loop is left
     # to publish (and die), not the web process answering the request.
-    if not study.relay_crash_armed():
+    if study.relay_crash_armed():
+        return
+    if _background_relay is not None:
+        _background_relay.submit(event_id, request_id=current_request_id.get())
+    else:
         # The switch may be turned on while this sends: the web process must not be the one
         # that dies (and clears the one-shot switch), or the worker's relay never does.
         relay_outbox(ids=[event_id], may_crash=False)
+
+
+class BackgroundRelay:
+    """A web process's relay after commit, on a thread of its own: the response to a write
+    goes out as soon as its transaction commits, without waiting for the broker.
+
+    Nothing is lost by not waiting: the event is in the outbox, committed, before it is
+    handed to this thread. If the process dies first, or the broker is away, the worker's
+    relay loop sends it (after RELAY_LOOP_GRACE_SECONDS). The thread's SQL and messages are
+    tallied under the write's request id, in a trace record of kind "relay".
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[str, str | None] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+        self._thread.start()
+
+    def submit(self, event_id: str, *, request_id: str | None) -> None:
+        self._queue.put((event_id, request_id))
+
+    def stop(self, *, timeout: float = 10.0) -> None:
+        """Relay what was submitted, then end the thread and close its connection (tests)."""
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                connections.close_all()
+                return
+            event_id, request_id = item
+            close_old_connections()  # as around a request: drop a broken or expired one
+            try:
+                with traced_relay(request_id, name="relay after commit"):
+                    relay_outbox(ids=[event_id], may_crash=False)
+            except Exception:  # the relay loop sends it later; this thread must live on
+                logger.warning(
+                    "relay after commit: %s left to the relay loop", event_id, exc_info=True
+                )
+
+
+_background_relay: BackgroundRelay | None = None
+
+
+def relay_in_background() -> None:
+    """From now on, this process relays what it commits on a thread (BackgroundRelay).
+    Called in each gunicorn worker (shared.gunicorn_conf): web processes
+    only. Celery workers, the shell and the unit tests relay inline, before on_commit
+    returns."""
+    global _background_relay
+    if _background_relay is None:
+        _background_relay = BackgroundRelay()
 
 
 def relay_outbox_loop() -> int:

@@ -7,7 +7,7 @@ import socket
 
 from gunicorn import util
 
-from shared.instrumentation import gunicorn_conf
+from shared import gunicorn_conf
 
 
 def test_gunicorn_writes_its_own_errors_as_json():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from kombu import Connection
 
@@ -247,3 +249,33 @@ def test_the_loop_leaves_an_event_just_recorded_to_the_relay_after_commit(make_p
     OutboxEvent.objects.update(created_at=timezone.now() - timedelta(seconds=2))
     assert publish.relay_outbox_loop() == 1
     assert len(sent_messages) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_relay_sends_what_a_request_committed_without_the_response_waiting(
+    api_client, unique_title, monkeypatch
+):
+    """A web process's relay after commit (publish.BackgroundRelay): the 201 goes out while
+    the broker still holds the send up; the event is sent and marked sent afterwards."""
+    broker_answers = threading.Event()
+    sent: list[dict] = []
+
+    def slow_broker(message: dict, **headers) -> None:
+        assert broker_answers.wait(timeout=10)
+        sent.append(message)
+
+    monkeypatch.setattr(publish, "send_to_eventbus", slow_broker)
+    relay = publish.BackgroundRelay()
+    monkeypatch.setattr(publish, "_background_relay", relay)
+    try:
+        response = api_client.post("/api/posts/", {"title": unique_title()}, format="json")
+
+        assert response.status_code == 201
+        [outbox_event] = _outbox()
+        assert (sent, outbox_event.sent_at) == ([], None)
+    finally:
+        broker_answers.set()
+        relay.stop()
+    outbox_event.refresh_from_db()
+    assert sent == [outbox_event.message]
+    assert outbox_event.sent_at is not None

@@ -39,6 +39,18 @@ def child_exit(server, worker) -> None:
     multiprocess.mark_process_dead(worker.pid)
 
 
+def post_worker_init(worker) -> None:
+    """A web process answers a write as soon as it commits: its relay after commit runs on a
+    thread of its own (shared.messaging.publish.BackgroundRelay). Only services with an
+    outbox have one; an app that is not Django (the benchmark's floor app) has none."""
+    from django.apps import apps
+
+    if apps.ready and apps.is_installed("shared.messaging"):
+        from shared.messaging.publish import relay_in_background
+
+        relay_in_background()
+
+
 def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
     """gunicorn's own refusals (an over-long request line: 414, headers too large: 431, a
     malformed request: 400) in the contract's JSON error shape instead of gunicorn's HTML."""
