@@ -279,3 +279,24 @@ def test_the_background_relay_sends_what_a_request_committed_without_the_respons
     outbox_event.refresh_from_db()
     assert sent == [outbox_event.message]
     assert outbox_event.sent_at is not None
+
+
+def test_the_relay_loop_skips_an_event_the_relay_after_commit_sent_meanwhile(
+    make_post, monkeypatch
+):
+    """Both relays read the same unsent rows; the one that reads them as a batch looks at
+    each again before sending it, so an event sent meanwhile is not sent a second time."""
+    make_post()
+    make_post()
+    first, second = _outbox()
+    sent: list[dict] = []
+
+    def send(message: dict, **headers) -> None:
+        sent.append(message)
+        if len(sent) == 1:  # meanwhile, the other relay sends and marks the second event
+            publish.relay_outbox(ids=[str(second.id)])
+
+    monkeypatch.setattr(publish, "send_to_eventbus", send)
+
+    assert publish.relay_outbox() == 1
+    assert sent == [first.message, second.message]  # each event sent once
