@@ -179,11 +179,11 @@ def _query_database(micro: Stack, sql: str) -> tuple:
         import sqlite3
 
         path = url.removeprefix("sqlite:///")
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        database = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
         try:
-            row = connection.execute(sql).fetchone()
+            row = database.execute(sql).fetchone()
         finally:
-            connection.close()
+            database.close()
     assert row is not None, "an aggregate query answered no row"
     return tuple(row)
 
