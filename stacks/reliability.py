@@ -47,6 +47,13 @@ class Workload:
     def comment_count(self) -> int:
         return sum(len(by_id) for by_id in self.comments.values())
 
+    def merge(self, other: Workload) -> None:
+        """Add another client's writes (a burst beside the workload) to these."""
+        for post_id, by_id in other.comments.items():
+            self.comments.setdefault(post_id, {}).update(by_id)
+        self.refused += other.refused
+        self.actions += other.actions
+
 
 def run_workload(
     client: BlogClient, *, posts: int, comments_per_post: int, tag: str, halfway: threading.Event
@@ -182,6 +189,9 @@ def run_fault(
         worker.join(timeout=300)
     stack.wait_healthy(timeout=60)
     workload: Workload = result["workload"]
+    own_writes = getattr(inject, "workload", None)  # writes the fault made itself (a burst)
+    if own_writes is not None:
+        workload.merge(own_writes)
     started, state = time.monotonic(), {}
 
     def converged() -> bool:
@@ -407,6 +417,134 @@ def _keeps(letter: dict, poison: Poison) -> bool:
     )
 
 
+# -- overload, and a broker that loses its backlog -----------------------------------------
+BURST_CLIENTS = 16
+BURST_SECONDS = 3.0
+
+
+def write_burst(stack: Stack, *, clients: int, seconds: float, tag: str) -> Workload:
+    """`clients` concurrent writers, each creating a post and a comment on it as fast as it is
+    answered, for `seconds`: far above the rate micro can make writes final (its workers
+    share two cores with everything else here). Returns every write the clients were told
+    was accepted or refused."""
+    results = [Workload() for _ in range(clients)]
+    deadline = time.monotonic() + seconds
+
+    def writer(own: Workload, number: int) -> None:
+        client = BlogClient("micro", stack.urls, timeout=30.0, keepalive=True)
+        try:
+            while time.monotonic() < deadline:
+                reply = client.create_post(f"{tag} burst {number}")
+                own.actions += 1
+                if not reply.ok:
+                    own.refused += 1
+                    continue
+                post_id = reply.body["id"]
+                own.comments[post_id] = {}
+                content = f"{tag} {'Orange' if number % 4 == 0 else 'apple'} burst {number}"
+                comment = client.add_comment(post_id, content)
+                own.actions += 1
+                if comment.ok:
+                    own.comments[post_id][comment.body["id"]] = content
+                else:
+                    own.refused += 1
+                number += clients
+        finally:
+            client.close()
+
+    threads = [
+        threading.Thread(target=writer, args=(results[slot], slot), daemon=True)
+        for slot in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    burst = Workload()
+    for own in results:
+        burst.merge(own)
+    return burst
+
+
+class OverloadFault:
+    """Halfway through the workload, a burst of concurrent writers far above what micro can
+    make final per second (accept-and-drain: every write is accepted, the queues grow, and
+    they drain afterwards). The burst's writes are checked with the workload's."""
+
+    def __init__(self, *, clients: int = BURST_CLIENTS, seconds: float = BURST_SECONDS):
+        self.clients, self.seconds = clients, seconds
+        self.workload: Workload | None = None
+
+    def __call__(self, stack: Stack) -> None:
+        self.workload = None
+        tag = f"overload {time.time_ns()}"
+        self.workload = write_burst(stack, clients=self.clients, seconds=self.seconds, tag=tag)
+
+
+def queue_depths(stack: Stack) -> dict[str, int]:
+    """Messages waiting on each service's queue (LLEN with the stack's admin identity)."""
+    import redis
+
+    from stacks.compare.cost import QUEUES
+
+    client = redis.Redis.from_url(stack.redis_url or "", socket_timeout=2)
+    try:
+        return {queue: int(client.llen(queue)) for queue in QUEUES}
+    finally:
+        client.close()
+
+
+def flush_broker(stack: Stack) -> None:
+    """FLUSHALL on the stack's Redis: every queue, unacknowledged message and kombu binding
+    gone (the admin identity may; no service's user can)."""
+    import redis
+
+    client = redis.Redis.from_url(stack.redis_url or "", socket_timeout=5)
+    try:
+        client.flushall()
+    finally:
+        client.close()
+
+
+class BrokerLosesBacklog:
+    """The broker loses everything while a backlog waits: query's and moderation's workers
+    are stopped (their queues fill with fanned-out events), then the event bus's (its queue
+    fills with events the store does not hold yet, written by a burst of writers), then
+    Redis is flushed and the three are started again. What was lost must come back: the
+    outbox confirmation re-sends the events the store never got, query catches up from the
+    store, comments asks for moderation again."""
+
+    STOPPED = ("query-worker", "moderation-worker")
+    FILL_SECONDS = 2.0
+
+    def __init__(self) -> None:
+        self.workload: Workload | None = None
+        self.flushed: dict[str, int] = {}
+
+    def __call__(self, stack: Stack) -> None:
+        self.workload, self.flushed = None, {}
+        stopped: list[str] = []
+        try:
+            for name in self.STOPPED:
+                stack.stop_process(name)
+                stopped.append(name)
+            time.sleep(self.FILL_SECONDS)  # the workload goes on: their queues fill
+            stack.stop_process("eventbus-worker")
+            stopped.append("eventbus-worker")
+            tag = f"broker loses {time.time_ns()}"
+            self.workload = write_burst(stack, clients=4, seconds=self.FILL_SECONDS, tag=tag)
+            self.flushed = queue_depths(stack)
+            flush_broker(stack)
+        finally:
+            stack.start_processes(stopped)
+        lost_queues = ("eventbus", "query", "moderation")
+        empty = [queue for queue in lost_queues if not self.flushed.get(queue)]
+        if empty:
+            raise RuntimeError(
+                f"no backlog to lose on {', '.join(empty)} (queues before FLUSHALL: {self.flushed})"
+            )
+
+
 FAULTS: dict[str, Callable[[Stack], None]] = {
     **{f"kill -9 {svc}-worker": kill_and_restart(f"{svc}-worker")
        for svc in ("posts", "comments", "moderation", "query", "eventbus")},
@@ -419,6 +557,8 @@ FAULTS: dict[str, Callable[[Stack], None]] = {
     "event store replayed twice": replay_twice,
     "relay dies after publishing (posts, comments)": relay_crash("posts", "comments"),
     "poison messages": PoisonFault(),
+    "overload": OverloadFault(),
+    "broker loses everything while a backlog waits": BrokerLosesBacklog(),
 }  # fmt: skip
 
 # Faults the stack does not survive reliably yet (none today); run with `make test-known-gaps`.

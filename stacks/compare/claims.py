@@ -6,6 +6,7 @@ A target or claim with no measurement behind it says "not measured", never a gue
 
 from __future__ import annotations
 
+from stacks.compare import overload
 from stacks.compare.summary import (
     closed_loop_rows,
     cpu_at_fewest_clients,
@@ -157,6 +158,7 @@ def targets(raw: dict) -> list[dict]:
             "consistency lag at idle: p99 <= 100 ms", _fmt(lag["p99"]), _at_most(lag["p99"], 100)
         ),
     ]
+    table += overload.targets(raw)
     for stack, name in (("monolith", "monolith"), ("micro", "query")):
         counts = raw.get("probes", {}).get("sql_per_list", {}).get(stack, {})
         measured = ", ".join(f"{n} posts: {q} queries" for n, q in counts.items())

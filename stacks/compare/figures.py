@@ -11,7 +11,7 @@ from pathlib import Path
 
 from stacks.compare import charts as drawing
 from stacks.compare import claims as judged
-from stacks.compare import gateway_hop, report, sections
+from stacks.compare import gateway_hop, overload, report, sections
 from stacks.compare.document import Section, Table, markdown_blocks, markdown_table
 from stacks.compare.machine import describe
 from stacks.compare.reliability import section as reliability_section
@@ -41,6 +41,7 @@ WRITES = _plain(sections.write_throughput)
 CPU = _plain(sections.cpu)
 RELIABILITY = _plain(reliability_section)
 GATEWAY_HOP = _plain(gateway_hop.section)
+OVERLOAD = _plain(overload.section)
 LIMITS = _plain(report.limits)
 
 CLAIM_ANY_FAILURE = "If any inter-service request fails"
@@ -60,7 +61,7 @@ CHAPTERS: dict[str, ChapterFigures] = {
     "sync-vs-async": ChapterFigures(
         (sections.closed_loop,), (CLAIM_ANY_FAILURE, CLAIM_SLOWEST, CLAIM_WEBS)
     ),
-    "event-bus": ChapterFigures((WRITES, CPU)),
+    "event-bus": ChapterFigures((WRITES, CPU, OVERLOAD)),
     "query-service": ChapterFigures(
         (sections.open_loop,), (CLAIM_QUERY_FAST, CLAIM_QUERY_SURVIVES)
     ),

@@ -59,7 +59,7 @@ def comment_content(number: int) -> str:
     return "Orange is a colour" if number % FORBIDDEN_EVERY == 0 else f"benchmark comment {number}"
 
 
-def _comment_sample(reply, post_id: int) -> dict[str, Any]:
+def _comment_sample(reply, post_id: int, content: str) -> dict[str, Any]:
     body = reply.body if isinstance(reply.body, dict) else {}
     return {
         "rid": reply.request_id,
@@ -67,6 +67,7 @@ def _comment_sample(reply, post_id: int) -> dict[str, Any]:
         "post_id": post_id,
         "comment_id": body.get("id"),
         "status": body.get("status"),
+        "content": content,
     }
 
 
@@ -90,14 +91,15 @@ def perform(client: BlogActions, workload: Workload, number: int) -> dict[str, A
         post_id = workload.post_ids[number % len(workload.post_ids)]
         reply = client.add_comment(post_id, comment_content(number))
         if reply.ok:
-            extra = _comment_sample(reply, post_id)
+            extra = _comment_sample(reply, post_id, comment_content(number))
     elif workload.action == "pair":
         reply = client.create_post(f"benchmark pair {number}")
         if reply.ok:
             post_id = reply.body["id"]
+            extra = {"post_id": post_id}  # the post was accepted, whatever its comment gets
             reply = client.add_comment(post_id, comment_content(number))
             if reply.ok:
-                extra = _comment_sample(reply, post_id)
+                extra = _comment_sample(reply, post_id, comment_content(number))
     else:
         raise ValueError(f"unknown action {workload.action!r}")
     milliseconds = (time.perf_counter() - started) * 1000

@@ -16,7 +16,7 @@ from stacks.compare.document import Section, Table
 if TYPE_CHECKING:
     from stacks.launcher import Stack
 
-# A few faults of each kind (a worker, the broker, the relay, bad input), within ~3 minutes.
+# A few faults of each kind (a worker, the broker, the relay, bad input, load), ~4 minutes.
 DEFAULT_FAULTS = (
     "kill -9 comments-worker",
     "kill -9 eventbus-worker",
@@ -26,6 +26,8 @@ DEFAULT_FAULTS = (
     "redis hung 5 s",
     "relay dies after publishing (posts, comments)",
     "poison messages",
+    "overload",
+    "broker loses everything while a backlog waits",
 )
 QUICK_FAULTS = ("kill -9 comments-worker",)
 # Workload per fault: posts, each followed by this many comments.

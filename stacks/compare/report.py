@@ -7,7 +7,7 @@ from pathlib import Path
 
 from stacks.compare import charts as drawing
 from stacks.compare import claims as judged
-from stacks.compare import floor, gateway_hop, sections
+from stacks.compare import floor, gateway_hop, overload, sections
 from stacks.compare.document import Section, render_html, render_markdown
 from stacks.compare.reliability import section as reliability_section
 from stacks.compare.summary import (
@@ -39,6 +39,7 @@ def build_sections(raw: dict, charts: dict) -> list[Section]:
         sections.request_counts(raw),
         sections.failure_matrix(raw),
         reliability_section(raw),
+        overload.section(raw),
         sections.scaling(raw, charts),
         gateway_hop.section(raw),
         sections.loadgen_check(raw),
@@ -58,6 +59,7 @@ def summary_sections(raw: dict) -> list[Section]:
         sections.consistency_lag(raw, {}),
         sections.cost(raw, {}),
         reliability_section(raw),
+        overload.section(raw),
         sections.claims(raw),
     ]
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from stacks.compare import cost, lag, loadgen, pairs, probes, records, scaling, workload
+from stacks.compare import cost, lag, loadgen, overload, pairs, probes, records, scaling, workload
 from stacks.compare import gateway_hop as hop
 from stacks.compare.machine import cpu_sample, machine_info, other_load
 from stacks.compare.reliability import run_phase as run_reliability_phase
@@ -96,6 +96,7 @@ class Benchmark:
             "request_counts": None,
             "failure_matrix": None,
             "reliability": [],
+            "overload": {},
             "notes": {},
         }
 
@@ -116,6 +117,7 @@ class Benchmark:
             self.gateway_hop_phase,
             self.write_phase,
             self.pairs_phase,
+            self.overload_phase,
             self.scaling_phase,
             self.probes_phase,
             self.failure_matrix_phase,
@@ -491,6 +493,15 @@ class Benchmark:
         }
         self.raw["cost"]["storage_end"] = {k: cost.storage_bytes(s) for k, s in self.stacks.items()}
         self.raw["cost"]["redis"] = cost.redis_memory(self.micro)
+
+    # -- overload: accept and drain --------------------------------------------------------------
+    def overload_phase(self) -> None:
+        clients = overload.plan_for(quick=self.options.quick).clients
+        self.say(f"overload: {clients} clients writing on micro, then the drain")
+        with self.untraced():
+            self.raw["overload"] = overload.measure(
+                self.micro, quick=self.options.quick, say=self.say
+            )
 
     # -- scaling ----------------------------------------------------------------------------------
     def scaling_phase(self) -> None:

@@ -58,6 +58,7 @@ def test_compare_quick_writes_a_report_with_charts_and_raw_figures(tmp_path):
     assert f"## {RELIABILITY_TITLE}" in (report / "report.md").read_text()
     assert f"| {fault['fault']} " in (report / "report.md").read_text()
     markdown = (report / "report.md").read_text()
+    assert_overload_measured(raw, markdown)
     if raw["gateway_hop"].get("skipped"):
         assert_gateway_hop_skipped(raw, markdown)
     else:
@@ -76,6 +77,22 @@ def test_compare_quick_writes_a_report_with_charts_and_raw_figures(tmp_path):
     runs = {(r["stack"], r["traced"]) for r in raw["tracing_ab"] if r["latencies_ms"]}
     assert runs == {("monolith", True), ("monolith", False), ("micro", True), ("micro", False)}
     assert "## The floor" in (report / "report.md").read_text()
+
+
+def assert_overload_measured(raw: dict, markdown: str) -> None:
+    """Accept and drain: every write accepted, final in query, none lost, applied or sent
+    twice; the section has a depth column per queue and the Targets table its two rows."""
+    from stacks.compare import overload
+
+    record, figures = raw["overload"], raw["overload"]["figures"]
+    assert record["refused"] == 0 and figures["writes"] > 0
+    assert (record["lost"], record["applied_twice"]) == (0, 0)
+    assert record["drained_at"] is not None
+    assert figures["events_per_write"] <= overload.EVENTS_PER_WRITE_TARGET
+    table = markdown.split(f"## {overload.TITLE}", 1)[1].split("\n## ", 1)[0]
+    header = " ".join(f"| {queue}" for queue in ("queue depth", *overload.QUEUES))
+    assert header in " ".join(table.split())
+    assert "events published per accepted write under overload" in markdown
 
 
 def assert_gateway_hop_skipped(raw: dict, markdown: str) -> None:
