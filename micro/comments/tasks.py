@@ -7,28 +7,23 @@ from celery import shared_task
 from micro.comments import services
 from shared import events
 from shared.deployables import event_task
-from shared.events import Event
+from shared.events import CommentModerated, Event, PostDeleted, PostSaved, payload_of
 from shared.messaging.consume import MAX_RETRIES, Handler, consume_message
 
 
 def on_post_saved(event: Event) -> None:
-    services.known_post_apply(
-        post_id=event.data["post_id"],
-        title=event.data["title"],
-        revision=event.data["revision"],
-    )
+    post = payload_of(event, PostSaved)
+    services.known_post_apply(post_id=post.post_id, title=post.title, revision=post.revision)
 
 
 def on_post_deleted(event: Event) -> None:
-    services.known_post_apply(
-        post_id=event.data["post_id"], title="", revision=event.data["revision"], deleted=True
-    )
+    post = payload_of(event, PostDeleted)
+    services.known_post_apply(post_id=post.post_id, title="", revision=post.revision, deleted=True)
 
 
 def on_comment_moderated(event: Event) -> None:
-    services.comment_apply_moderation(
-        comment_id=event.data["comment_id"], status=event.data["status"]
-    )
+    decision = payload_of(event, CommentModerated)
+    services.comment_apply_moderation(comment_id=decision.comment_id, status=decision.status)
 
 
 HANDLERS: dict[str, Handler] = {

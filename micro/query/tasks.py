@@ -2,63 +2,55 @@
 
 from __future__ import annotations
 
-import datetime
 import logging
 
 from celery import shared_task
-from django.utils.dateparse import parse_datetime
 
 from micro.query import services
 from shared import events
 from shared.deployables import event_task
-from shared.events import Event
+from shared.events import (
+    CommentDeleted,
+    CommentSaved,
+    Event,
+    PostDeleted,
+    PostSaved,
+    payload_of,
+)
 from shared.messaging.consume import Handler, consume_message
 from shared.messaging.retry import MAX_RETRIES
 
 logger = logging.getLogger(__name__)
 
 
-def _datetime(value: str) -> datetime.datetime:
-    moment = parse_datetime(value)
-    if moment is None:
-        raise ValueError(f"created_at {value!r} is not an ISO 8601 date and time")
-    return moment
-
-
 def on_post_changed(event: Event) -> None:
-    data = event.data
+    post = payload_of(event, PostSaved)
     services.post_apply(
-        post_id=int(data["post_id"]),
-        title=data["title"],
-        created_at=_datetime(data["created_at"]),
-        revision=int(data["revision"]),
+        post_id=post.post_id, title=post.title, created_at=post.created_at, revision=post.revision
     )
 
 
 def on_post_deleted(event: Event) -> None:
-    services.post_tombstone(
-        post_id=int(event.data["post_id"]), revision=int(event.data["revision"])
-    )
+    post = payload_of(event, PostDeleted)
+    services.post_tombstone(post_id=post.post_id, revision=post.revision)
 
 
 def on_comment_changed(event: Event) -> None:
-    data = event.data
+    comment = payload_of(event, CommentSaved)
     services.comment_apply(
-        comment_id=int(data["comment_id"]),
-        post_id=int(data["post_id"]),
-        content=data["content"],
-        status=data["status"],
-        created_at=_datetime(data["created_at"]),
-        revision=int(data["revision"]),
+        comment_id=comment.comment_id,
+        post_id=comment.post_id,
+        content=comment.content,
+        status=comment.status,
+        created_at=comment.created_at,
+        revision=comment.revision,
     )
 
 
 def on_comment_deleted(event: Event) -> None:
-    data = event.data
+    comment = payload_of(event, CommentDeleted)
     services.comment_tombstone(
-        comment_id=int(data["comment_id"]),
-        post_id=int(data["post_id"]),
-        revision=int(data["revision"]),
+        comment_id=comment.comment_id, post_id=comment.post_id, revision=comment.revision
     )
 
 

@@ -14,6 +14,7 @@ from shared import events, rules
 from shared.events import Event, derived_event_id
 from shared.messaging.retry import MAX_RETRIES
 from shared.signing import check_signature, dev_verify_keys
+from shared.testing.events import example_data
 
 
 def test_worker_finds_the_task_under_its_contract_name():
@@ -82,8 +83,7 @@ def test_redelivered_comment_created_publishes_the_same_event(eventbus, comment_
     "event_type", [name for name in events.EVENT_TYPES if name != events.COMMENT_CREATED]
 )
 def test_other_events_are_ignored(eventbus, event_type):
-    data = dict.fromkeys(events.DATA_FIELDS[event_type], 1)
-    message = Event(type=event_type, source="somewhere", data=data).as_message()
+    message = Event(type=event_type, source="somewhere", data=example_data(event_type)).as_message()
 
     assert tasks.handle_event.apply(args=(message,)).get() is False
     assert eventbus == []
