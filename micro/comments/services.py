@@ -20,7 +20,6 @@ from shared.events import (
     Event,
     derived_event_id,
 )
-from shared.messaging import catch_up
 from shared.messaging.eventbus import EVENTBUS_QUEUE
 from shared.messaging.in_flight import in_flight_event_ids
 from shared.messaging.models import OutboxEvent
@@ -201,10 +200,3 @@ def comment_pending_resend() -> int:
     ]
     OutboxEvent.objects.filter(id__in=ids).update(sent_at=None, resends=F("resends") + 1)
     return relay_outbox(ids=ids)
-
-
-def event_store_catch_up() -> int:
-    """Apply stored events that live delivery missed (see shared.messaging.catch_up)."""
-    from micro.comments.tasks import HANDLERS  # tasks.py holds the table and imports this
-
-    return catch_up.event_store_catch_up(handlers=HANDLERS)

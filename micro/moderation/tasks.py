@@ -7,29 +7,17 @@ idempotence comes from the derived event id instead, dropped as a duplicate by t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from celery import shared_task
 
-from micro.moderation import services
-from shared import events
+from micro.moderation.handlers import HANDLERS
 from shared.deployables import event_task
 from shared.events import Event, InvalidEvent
 from shared.messaging.eventbus import BROKER_ERRORS, send_to_eventbus
 from shared.messaging.retry import MAX_RETRIES, backoff_seconds
-from shared.signing import ForgedEvent, event_check, event_signed
+from shared.signing import ForgedEvent, event_check
 
 logger = logging.getLogger(__name__)
-
-
-def on_comment_created(event: Event) -> Event:
-    """The decision, signed, ready to publish."""
-    return event_signed(services.comment_moderate(event=event))
-
-
-# What moderation does with each event it subscribes to (shared.events.SUBSCRIPTIONS): the
-# event it publishes in answer. Like the other consumers' tables, without an inbox.
-HANDLERS: dict[str, Callable[[Event], Event]] = {events.COMMENT_CREATED: on_comment_created}
 
 
 @shared_task(name=event_task("moderation"), bind=True, max_retries=MAX_RETRIES)

@@ -35,8 +35,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from micro.comments import services
+from micro.comments.handlers import HANDLERS
 from micro.comments.models import Comment, KnownPost
-from micro.comments.tasks import HANDLERS
 from shared import events, rules
 from shared.api.errors import PostNotFound
 from shared.events import Event

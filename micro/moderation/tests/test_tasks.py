@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from micro.moderation import celery_app, tasks
+from micro.moderation import celery_app, handlers, tasks
 from shared import events, rules
 from shared.events import Event, derived_event_id
 from shared.messaging.retry import MAX_RETRIES
@@ -31,7 +31,7 @@ def test_handlers_cover_what_moderation_subscribes_to():
         name for name, services in events.SUBSCRIPTIONS.items() if "moderation" in services
     }
 
-    assert set(tasks.HANDLERS) == subscribed
+    assert set(handlers.HANDLERS) == subscribed
 
 
 def test_comment_created_publishes_exactly_one_comment_moderated(eventbus, comment_created):
