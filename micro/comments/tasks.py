@@ -1,16 +1,15 @@
-"""The comments service's task: each event it consumes, through its handler table."""
+"""The comments service's task: each event it consumes, through its handler table
+(retries and dead letters: shared.messaging.retry)."""
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from micro.comments.handlers import HANDLERS
 from shared.deployables import event_task
-from shared.messaging.consume import MAX_RETRIES, consume_message
+from shared.messaging.consume import consume_message
+from shared.messaging.retry import consumer_task
 
 
-# max_retries matches consume_message's own limit, so the last failure is dead-lettered
-# instead of Celery giving up first (its default is 3).
-@shared_task(name=event_task("comments"), bind=True, max_retries=MAX_RETRIES)
-def handle_event(self, message: dict) -> bool:
-    return consume_message(task=self, message=message, handlers=HANDLERS)
+@consumer_task(event_task("comments"))
+def handle_event(message: object) -> bool:
+    """Returns True when the event was applied (False: already applied, or not handled)."""
+    return consume_message(message=message, handlers=HANDLERS)

@@ -4,12 +4,16 @@ comes from the derived event id instead, dropped as a duplicate by the event sto
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from micro.moderation import services
 from shared import events
 from shared.events import Event
-from shared.signing import event_signed
+from shared.messaging.eventbus import send_to_eventbus
+from shared.signing import event_check, event_signed
+
+logger = logging.getLogger(__name__)
 
 Answer = Callable[[Event], Event]
 
@@ -20,3 +24,23 @@ def on_comment_created(event: Event) -> Event:
 
 
 HANDLERS: dict[str, Answer] = {events.COMMENT_CREATED: on_comment_created}
+
+
+def answer_message(message: object) -> bool:
+    """Parse and check one event and publish the answer; True when one was published.
+
+    Raises InvalidEvent or ForgedEvent (nothing is published), or the broker's error:
+    the task's policy decides what follows.
+    """
+    event = Event.from_message(message)
+    handler = HANDLERS.get(event.type)
+    if handler is None:
+        return False
+    event_check(event)
+    send_to_eventbus(handler(event).as_message())
+    return True
+
+
+def log_given_up(*, task_name: str, message: object, error: str) -> None:
+    """No database here, so no dead letters: what is given up goes to the log."""
+    logger.error("%s gave up on a message (no dead letters here): %s", task_name, error)
