@@ -61,11 +61,13 @@ class Payload:
 
     TYPE: ClassVar[str]
 
+    def as_fields(self) -> dict[str, Any]:
+        """The typed fields by name (for a service that takes them as its keywords)."""
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+
     def as_data(self) -> dict[str, Any]:
         """The event's `data` as it travels (JSON types only)."""
-        return {
-            field.name: _encode(getattr(self, field.name)) for field in dataclasses.fields(self)
-        }
+        return {name: _encode(value) for name, value in self.as_fields().items()}
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Self:

@@ -17,35 +17,21 @@ from shared.messaging.catch_up import event_store_catch_up
 from shared.messaging.consume import Handler
 
 
+# Each handler passes its payload's fields as the service's keywords (the same names).
 def on_post_changed(event: Event) -> None:
-    post = payload_of(event, PostSaved)
-    services.post_apply(
-        post_id=post.post_id, title=post.title, created_at=post.created_at, revision=post.revision
-    )
+    services.post_apply(**payload_of(event, PostSaved).as_fields())
 
 
 def on_post_deleted(event: Event) -> None:
-    post = payload_of(event, PostDeleted)
-    services.post_tombstone(post_id=post.post_id, revision=post.revision)
+    services.post_tombstone(**payload_of(event, PostDeleted).as_fields())
 
 
 def on_comment_changed(event: Event) -> None:
-    comment = payload_of(event, CommentSaved)
-    services.comment_apply(
-        comment_id=comment.comment_id,
-        post_id=comment.post_id,
-        content=comment.content,
-        status=comment.status,
-        created_at=comment.created_at,
-        revision=comment.revision,
-    )
+    services.comment_apply(**payload_of(event, CommentSaved).as_fields())
 
 
 def on_comment_deleted(event: Event) -> None:
-    comment = payload_of(event, CommentDeleted)
-    services.comment_tombstone(
-        comment_id=comment.comment_id, post_id=comment.post_id, revision=comment.revision
-    )
+    services.comment_tombstone(**payload_of(event, CommentDeleted).as_fields())
 
 
 # What the read model does on each event it subscribes to (shared.events.SUBSCRIPTIONS).

@@ -42,27 +42,21 @@ COMMENTED = dt.datetime(2026, 12, 1, 10, 0, 1, tzinfo=dt.UTC)
 # dataclasses (a data dict written by hand in each producer), one JSON text a line.
 STORED = (Path(__file__).parent / "stored_events.jsonl").read_text().splitlines()
 # The same events as the producers build them now, from their payloads.
+COMMENT = CommentCreated(
+    comment_id=9,
+    post_id=7,
+    content="Nice \u00e9t\u00e9",
+    status="pending",
+    created_at=COMMENTED,
+    revision=1,
+)
 PAYLOADS_OF_STORED: list[Payload] = [
     PostCreated(post_id=7, title="Hello", created_at=POSTED, revision=1),
     PostUpdated(post_id=7, title="Hello again", created_at=POSTED, revision=2),
     PostDeleted(post_id=7, revision=3),
-    CommentCreated(
-        comment_id=9,
-        post_id=7,
-        content="Nice \u00e9t\u00e9",
-        status="pending",
-        created_at=COMMENTED,
-        revision=1,
-    ),
+    COMMENT,
     CommentModerated(comment_id=9, post_id=7, status="approved"),
-    CommentUpdated(
-        comment_id=9,
-        post_id=7,
-        content="Nice \u00e9t\u00e9",
-        status="approved",
-        created_at=COMMENTED,
-        revision=2,
-    ),
+    CommentUpdated(**{**COMMENT.as_fields(), "status": "approved", "revision": 2}),
     CommentDeleted(comment_id=9, post_id=7, revision=3),
 ]
 CASES = list(zip(STORED, PAYLOADS_OF_STORED, strict=True))
