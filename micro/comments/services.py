@@ -12,8 +12,14 @@ from micro.comments.clients import posts_client
 from micro.comments.models import Comment, KnownPost
 from shared import events, rules
 from shared.api.errors import PostNotFound, ServiceUnavailable
-from shared.events import Event, derived_event_id
-from shared.messaging import catch_up
+from shared.events import (
+    CommentCreated,
+    CommentDeleted,
+    CommentSaved,
+    CommentUpdated,
+    Event,
+    derived_event_id,
+)
 from shared.messaging.eventbus import EVENTBUS_QUEUE
 from shared.messaging.in_flight import in_flight_event_ids
 from shared.messaging.models import OutboxEvent
@@ -22,18 +28,16 @@ from shared.messaging.publish import record_event, relay_outbox, resend_backoff_
 SERVICE = "comments"
 
 
-def _comment_event(event_type: str, comment: Comment) -> Event:
-    return Event(
-        type=event_type,
-        source=SERVICE,
-        data={
-            "comment_id": comment.id,
-            "post_id": comment.post_id,
-            "content": comment.content,
-            "status": comment.status,
-            "created_at": comment.created_at.isoformat(),
-            "revision": comment.revision,
-        },
+def _comment_event(kind: type[CommentSaved], comment: Comment) -> Event:
+    return Event.of(
+        kind(
+            comment_id=comment.id,
+            post_id=comment.post_id,
+            content=comment.content,
+            status=comment.status,
+            created_at=comment.created_at,
+            revision=comment.revision,
+        )
     )
 
 
@@ -104,7 +108,7 @@ def comment_create(*, post_id: int, content: str) -> Comment:
         if known.deleted:
             raise PostNotFound()
         comment = Comment.objects.create(post_id=post_id, content=content)
-        record_event(event=_comment_event(events.COMMENT_CREATED, comment))
+        record_event(event=_comment_event(CommentCreated, comment))
     return comment
 
 
@@ -124,7 +128,7 @@ def _comment_change(*, comment_id: int, changes: dict, only_if: str | None = Non
             setattr(comment, name, value)
         comment.revision += 1
         comment.save(update_fields=[*changes, "revision"])
-        record_event(event=_comment_event(events.COMMENT_UPDATED, comment))
+        record_event(event=_comment_event(CommentUpdated, comment))
     return True
 
 
@@ -150,13 +154,11 @@ def comment_delete(*, comment: Comment) -> None:
         current = Comment.objects.select_for_update().filter(pk=comment.pk).first()
         if current is None:
             return
-        data = {
-            "comment_id": current.id,
-            "post_id": current.post_id,
-            "revision": current.revision + 1,
-        }
+        deleted = CommentDeleted(
+            comment_id=current.id, post_id=current.post_id, revision=current.revision + 1
+        )
         current.delete()
-        record_event(event=Event(type=events.COMMENT_DELETED, source=SERVICE, data=data))
+        record_event(event=Event.of(deleted))
 
 
 # A comment still pending this long after its CommentCreated was sent is sent again (the
@@ -198,10 +200,3 @@ def comment_pending_resend() -> int:
     ]
     OutboxEvent.objects.filter(id__in=ids).update(sent_at=None, resends=F("resends") + 1)
     return relay_outbox(ids=ids)
-
-
-def event_store_catch_up() -> int:
-    """Apply stored events that live delivery missed (see shared.messaging.catch_up)."""
-    from micro.comments.tasks import HANDLERS  # tasks.py holds the table and imports this
-
-    return catch_up.event_store_catch_up(handlers=HANDLERS)

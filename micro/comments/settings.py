@@ -18,7 +18,7 @@ WORKER_LOOPS = {
     "shared.messaging.pruning.bookkeeping_prune": 60_000,
     "shared.messaging.publish.relay_outbox_loop": env_int("OUTBOX_RELAY_INTERVAL_MS", 500),
     "shared.messaging.publish.outbox_confirm": 2000,
-    "micro.comments.services.event_store_catch_up": env_int("CATCH_UP_INTERVAL_MS", 2000),
+    "micro.comments.handlers.event_store_catch_up": env_int("CATCH_UP_INTERVAL_MS", 2000),
     "micro.comments.services.comment_pending_resend": 5000,
 }
 # Asked once about a post this service has not heard of yet (see known_post_ensure).

@@ -1,46 +1,15 @@
-"""What the comments service does on each event it consumes: one table, handlers call services."""
+"""The comments service's task: each event it consumes, through its handler table
+(retries and dead letters: shared.messaging.retry)."""
 
 from __future__ import annotations
 
-from celery import shared_task
-
-from micro.comments import services
-from shared import events
+from micro.comments.handlers import HANDLERS
 from shared.deployables import event_task
-from shared.events import Event
-from shared.messaging.consume import MAX_RETRIES, Handler, consume_message
+from shared.messaging.consume import consume_message
+from shared.messaging.retry import consumer_task
 
 
-def on_post_saved(event: Event) -> None:
-    services.known_post_apply(
-        post_id=event.data["post_id"],
-        title=event.data["title"],
-        revision=event.data["revision"],
-    )
-
-
-def on_post_deleted(event: Event) -> None:
-    services.known_post_apply(
-        post_id=event.data["post_id"], title="", revision=event.data["revision"], deleted=True
-    )
-
-
-def on_comment_moderated(event: Event) -> None:
-    services.comment_apply_moderation(
-        comment_id=event.data["comment_id"], status=event.data["status"]
-    )
-
-
-HANDLERS: dict[str, Handler] = {
-    events.POST_CREATED: on_post_saved,
-    events.POST_UPDATED: on_post_saved,
-    events.POST_DELETED: on_post_deleted,
-    events.COMMENT_MODERATED: on_comment_moderated,
-}
-
-
-# max_retries matches consume_message's own limit, so the last failure is dead-lettered
-# instead of Celery giving up first (its default is 3).
-@shared_task(name=event_task("comments"), bind=True, max_retries=MAX_RETRIES)
-def handle_event(self, message: dict) -> bool:
-    return consume_message(task=self, message=message, handlers=HANDLERS)
+@consumer_task(event_task("comments"))
+def handle_event(message: object) -> bool:
+    """Returns True when the event was applied (False: already applied, or not handled)."""
+    return consume_message(message=message, handlers=HANDLERS)

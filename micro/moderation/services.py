@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from shared import events, rules, study
-from shared.events import Event, derived_event_id
-
-SERVICE = "moderation"
+from shared.events import CommentCreated, CommentModerated, Event, derived_event_id, payload_of
 
 
 def content_decide(*, content: str) -> str:
@@ -19,13 +17,10 @@ def comment_moderate(*, event: Event) -> Event:
     Its id derives from the CommentCreated's, so a redelivered CommentCreated yields the
     same event and the event store drops the duplicate.
     """
-    return Event(
-        id=derived_event_id(event.id, events.COMMENT_MODERATED),
-        type=events.COMMENT_MODERATED,
-        source=SERVICE,
-        data={
-            "comment_id": event.data["comment_id"],
-            "post_id": event.data["post_id"],
-            "status": content_decide(content=event.data["content"]),
-        },
+    comment = payload_of(event, CommentCreated)
+    decision = CommentModerated(
+        comment_id=comment.comment_id,
+        post_id=comment.post_id,
+        status=content_decide(content=comment.content),
     )
+    return Event.of(decision, id=derived_event_id(event.id, events.COMMENT_MODERATED))

@@ -6,30 +6,20 @@ from django.db import transaction
 from django.db.models import F
 
 from micro.posts.models import Post
-from shared import events
-from shared.events import Event
+from shared.events import Event, PostCreated, PostDeleted, PostSaved, PostUpdated
 from shared.messaging.publish import record_event
 
-SERVICE = "posts"
 
-
-def _post_event(event_type: str, post: Post) -> Event:
-    return Event(
-        type=event_type,
-        source=SERVICE,
-        data={
-            "post_id": post.id,
-            "title": post.title,
-            "created_at": post.created_at.isoformat(),
-            "revision": post.revision,
-        },
+def _post_event(kind: type[PostSaved], post: Post) -> Event:
+    return Event.of(
+        kind(post_id=post.id, title=post.title, created_at=post.created_at, revision=post.revision)
     )
 
 
 def post_create(*, title: str) -> Post:
     with transaction.atomic():
         post = Post.objects.create(title=title)
-        record_event(event=_post_event(events.POST_CREATED, post))
+        record_event(event=_post_event(PostCreated, post))
     return post
 
 
@@ -37,12 +27,12 @@ def post_update(*, post: Post, title: str) -> Post:
     with transaction.atomic():
         Post.objects.filter(pk=post.pk).update(title=title, revision=F("revision") + 1)
         post.refresh_from_db()
-        record_event(event=_post_event(events.POST_UPDATED, post))
+        record_event(event=_post_event(PostUpdated, post))
     return post
 
 
 def post_delete(*, post: Post) -> None:
     with transaction.atomic():
-        data = {"post_id": post.id, "revision": post.revision + 1}
+        deleted = PostDeleted(post_id=post.id, revision=post.revision + 1)
         post.delete()
-        record_event(event=Event(type=events.POST_DELETED, source=SERVICE, data=data))
+        record_event(event=Event.of(deleted))

@@ -17,7 +17,7 @@ from django.db.models.functions import Greatest
 
 from micro.query.models import Comment, Post
 from shared.api.contract import post_document
-from shared.messaging.catch_up import event_store_catch_up, reset_cursor
+from shared.messaging.catch_up import reset_cursor
 from shared.messaging.models import ProcessedEvent
 
 logger = logging.getLogger(__name__)
@@ -129,30 +129,13 @@ def comment_tombstone(*, comment_id: int, post_id: int, revision: int) -> None:
     _document_refresh(post_id)
 
 
-def read_model_rebuild(*, wipe: bool) -> int:
-    """Replay the whole event store into the read model; returns how many events were applied.
-
-    With `wipe`, first empty the read model and this service's inbox (one transaction), so
-    that every stored event is applied again. Events delivered live meanwhile are applied
-    as usual; the inbox keeps each from being applied twice. Raises ServiceUnavailable when
-    the event bus cannot be reached.
-    """
+def read_model_reset(*, wipe: bool) -> None:
+    """Before a rebuild: the event store's cursor back to the start and, with `wipe`, the read
+    model and this service's inbox emptied (one transaction), so that every stored event is
+    applied again (micro.query.handlers.read_model_rebuild)."""
     with transaction.atomic():
         if wipe:
             Comment.objects.all().delete()
             Post.objects.all().delete()
             ProcessedEvent.objects.all().delete()
         reset_cursor()
-    return event_store_catch_up(handlers=_handlers(), settled_seconds=0)
-
-
-def read_model_catch_up() -> int:
-    """Apply what live delivery missed, from the event store after this service's cursor
-    (run every few seconds by the worker; a new or wiped read model replays everything)."""
-    return event_store_catch_up(handlers=_handlers())
-
-
-def _handlers():
-    from micro.query.tasks import HANDLERS  # tasks.py holds the one table and imports this module
-
-    return HANDLERS

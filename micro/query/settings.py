@@ -16,7 +16,7 @@ globals().update(
 # What the worker does besides consuming its queue: function -> every so many ms.
 WORKER_LOOPS = {
     "shared.messaging.pruning.bookkeeping_prune": 60_000,
-    "micro.query.services.read_model_catch_up": env_int("CATCH_UP_INTERVAL_MS", 2000),
+    "micro.query.handlers.read_model_catch_up": env_int("CATCH_UP_INTERVAL_MS", 2000),
 }
 # Where the event store serves its events for a rebuild.
 EVENTBUS_URL = env_str("EVENTBUS_URL", "http://127.0.0.1:8005")

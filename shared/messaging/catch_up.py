@@ -17,11 +17,11 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from shared.api.http import ServiceClient
-from shared.events import Event, InvalidEvent
+from shared.events import Event
 from shared.messaging.consume import Handler, apply_event
 from shared.messaging.dead_letters import dead_letter
 from shared.messaging.models import EventStoreCursor, ProcessedEvent
-from shared.signing import ForgedEvent
+from shared.messaging.retry import give_up_reason
 
 logger = logging.getLogger(__name__)
 
@@ -80,17 +80,10 @@ def _apply_stored(message: dict, handlers: Mapping[str, Handler]) -> int:
     """Apply one stored event; one that fails is dead-lettered, never blocking the rest.
     A database that is away stops the round instead (the cursor stays where it was)."""
     try:
-        event = Event.from_message(message)
-    except InvalidEvent as error:
-        dead_letter(task_name=CATCH_UP_TASK_NAME, message=message, error=f"invalid: {error}")
-        return 0
-    try:
-        return int(apply_event(event=event, handlers=handlers))
+        return int(apply_event(event=Event.from_message(message), handlers=handlers))
     except (OperationalError, InterfaceError):
         raise
-    except ForgedEvent as error:
-        dead_letter(task_name=CATCH_UP_TASK_NAME, message=message, error=f"forged: {error}")
-        return 0
     except Exception as error:
-        dead_letter(task_name=CATCH_UP_TASK_NAME, message=message, error=repr(error))
+        # No retry here: the next round starts after it (shared.messaging.retry's reasons).
+        dead_letter(task_name=CATCH_UP_TASK_NAME, message=message, error=give_up_reason(error))
         return 0

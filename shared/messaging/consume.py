@@ -1,17 +1,18 @@
-"""Consuming events: each applied once, in the same transaction as its effect; then dead letters."""
+"""Consuming events: each applied once, in the same transaction as its effect.
+
+What follows a failure (retry, dead letter) is the consumer task's policy
+(shared.messaging.retry.consumer_task), not this module's.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from celery import Task
 from django.db import transaction
 
-from shared.events import Event, InvalidEvent
-from shared.messaging.dead_letters import dead_letter
+from shared.events import Event
 from shared.messaging.models import ProcessedEvent
-from shared.messaging.retry import MAX_RETRIES, backoff_seconds
-from shared.signing import ForgedEvent, event_check
+from shared.signing import event_check
 
 Handler = Callable[[Event], None]
 
@@ -36,21 +37,7 @@ def apply_event(*, event: Event, handlers: Mapping[str, Handler]) -> bool:
     return True
 
 
-def consume_message(*, task: Task, message: object, handlers: Mapping[str, Handler]) -> bool:
-    """Body of a `<service>.handle_event` task; returns True when the event was applied."""
-    try:
-        event = Event.from_message(message)
-    except InvalidEvent as error:
-        dead_letter(task_name=task.name, message=message, error=f"invalid event: {error}")
-        return False
-    try:
-        return apply_event(event=event, handlers=handlers)
-    except ForgedEvent as error:
-        dead_letter(task_name=task.name, message=message, error=f"forged event: {error}")
-        return False
-    except Exception as error:
-        if task.request.retries >= MAX_RETRIES:
-            dead_letter(task_name=task.name, message=message, error=repr(error))
-            return False
-        countdown = backoff_seconds(task.request.retries)
-        raise task.retry(exc=error, countdown=countdown, max_retries=MAX_RETRIES) from error
+def consume_message(*, message: object, handlers: Mapping[str, Handler]) -> bool:
+    """Body of a `<service>.handle_event` task; returns True when the event was applied.
+    Raises InvalidEvent (ForgedEvent) or the handler's error, for the task's policy."""
+    return apply_event(event=Event.from_message(message), handlers=handlers)

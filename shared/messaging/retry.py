@@ -1,4 +1,23 @@
-"""How often, and how patiently, a consumer retries a message before it gives up on it."""
+"""The one retry -> dead-letter policy of every consumer task.
+
+- A refused message (an invalid event, or a forged one: shared.signing) is given up at once:
+  it stays so however often it is tried.
+- Any other error (its database or the broker away, a handler that fails) is retried
+  MAX_RETRIES times, backoff_seconds apart; then the message is given up.
+- Given up: kept as a dead letter with its reason (shared.messaging.dead_letters); a service
+  without a database (moderation) logs it instead. The catch-up, which is no task and does
+  not retry, keeps what fails with the same reasons (shared.messaging.catch_up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from celery import Task, shared_task
+
+from shared.events import InvalidEvent
+from shared.signing import ForgedEvent
 
 MAX_RETRIES = 5
 
@@ -6,3 +25,57 @@ MAX_RETRIES = 5
 def backoff_seconds(retries: int) -> float:
     """Exponential backoff: 0.2 s, 0.4 s, 0.8 s ... capped at 10 s."""
     return min(0.2 * (2**retries), 10.0)
+
+
+def refusal(error: BaseException) -> str | None:
+    """Why a message is refused for good; None for an error that a retry may cure."""
+    if isinstance(error, ForgedEvent):
+        return f"forged event: {error}"
+    if isinstance(error, InvalidEvent):
+        return f"invalid event: {error}"
+    return None
+
+
+def give_up_reason(error: BaseException) -> str:
+    """What a dead letter says of the error that stopped its message."""
+    return refusal(error) or repr(error)
+
+
+class GiveUp(Protocol):
+    def __call__(self, *, task_name: str, message: object, error: str) -> None: ...
+
+
+def dead_letter(*, task_name: str, message: object, error: str) -> None:
+    """Give up into this service's dead letters (imported here, not at the top: moderation,
+    which has no database, uses this module too)."""
+    from shared.messaging import dead_letters
+
+    dead_letters.dead_letter(task_name=task_name, message=message, error=error)
+
+
+def consumer_task(name: str, *, give_up: GiveUp = dead_letter) -> Callable[..., Any]:
+    """Decorates the body of a consumer task (one message in; whether it did something out)
+    into the Celery task `name`, whose errors take the policy above."""
+
+    def decorate(body: Callable[[Any], bool]) -> Any:
+        def run(self: Task, message: Any) -> bool:
+            try:
+                return body(message)
+            except Exception as error:
+                return _retry_or_give_up(self, message=message, error=error, give_up=give_up)
+
+        run.__name__, run.__qualname__, run.__doc__ = body.__name__, body.__qualname__, body.__doc__
+        run.__module__ = body.__module__
+        return shared_task(name=name, bind=True, max_retries=MAX_RETRIES)(run)
+
+    return decorate
+
+
+def _retry_or_give_up(task: Task, *, message: object, error: Exception, give_up: GiveUp) -> bool:
+    """Raise Celery's Retry (later, once more), or give the message up and return False."""
+    retries = task.request.retries
+    if refusal(error) is None and retries < MAX_RETRIES:
+        countdown = backoff_seconds(retries)
+        raise task.retry(exc=error, countdown=countdown, max_retries=MAX_RETRIES) from error
+    give_up(task_name=task.name, message=message, error=give_up_reason(error))
+    return False

@@ -11,10 +11,11 @@ import pytest
 from shared import events
 from shared.deployables import queue_services
 from shared.events import DATA_FIELDS, SUBSCRIPTIONS, Event, InvalidEvent, derived_event_id
+from shared.testing.events import example_data
 
 
 def _data_for(event_type: str) -> dict:
-    return {name: f"{name}-value" for name in DATA_FIELDS[event_type]}
+    return example_data(event_type)
 
 
 def _post_created() -> Event:

@@ -1,4 +1,6 @@
-"""shared/ imports in layers: no cycle between its packages and modules, read from the source.
+"""shared/ imports in layers: no cycle between its packages and modules, read from the source;
+and no cycle between the modules of micro/ (a service's services.py never reaches back to its
+handlers.py or tasks.py).
 
 Every import counts, the ones inside functions too (a lazy import hides a cycle from the
 interpreter, not from a reader). A cycle is named with the lines that make it.
@@ -11,7 +13,12 @@ import itertools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+import pytest
+
+from shared.deployables import subscribers
+
 SHARED = Path(__file__).resolve().parents[1]
+MICRO = SHARED.parent / "micro"
 
 # module -> {imported module: ["path:line" of each import of it]}
 ImportGraph = dict[str, dict[str, list[str]]]
@@ -117,6 +124,23 @@ def test_no_cycle_between_modules():
     graph = import_graph(SHARED)
     found = cycles(graph)
     assert not found, "import cycles in shared/:\n" + "\n".join(describe(c, graph) for c in found)
+
+
+def test_no_cycle_between_the_modules_of_micro():
+    graph = import_graph(MICRO)
+    found = cycles(graph)
+    assert not found, "import cycles in micro/:\n" + "\n".join(describe(c, graph) for c in found)
+
+
+@pytest.mark.parametrize("service", subscribers())
+def test_each_consumer_imports_one_way_tasks_handlers_services(service):
+    """tasks.py (the Celery task) -> handlers.py (the table, the catch-up) -> services.py."""
+    graph = import_graph(MICRO)
+    package = f"micro.{service}"
+
+    assert f"{package}.handlers" in graph[f"{package}.tasks"]
+    assert f"{package}.services" in graph[f"{package}.handlers"]
+    assert not {f"{package}.handlers", f"{package}.tasks"} & set(graph[f"{package}.services"])
 
 
 def test_a_cycle_is_found_and_named(tmp_path):

@@ -11,12 +11,11 @@ from django.core.exceptions import ImproperlyConfigured
 from shared import events, signing
 from shared.events import PRODUCERS, SUBSCRIPTIONS, Event
 from shared.settings import environment
-from shared.testing.events import dev_signed
+from shared.testing.events import dev_signed, example_data
 
 
 def _event(event_type: str = events.POST_CREATED) -> Event:
-    data = dict.fromkeys(events.DATA_FIELDS[event_type], 1)
-    return Event(type=event_type, source=PRODUCERS[event_type], data=data)
+    return Event(type=event_type, source=PRODUCERS[event_type], data=example_data(event_type))
 
 
 def _keys() -> dict[str, str]:

@@ -35,14 +35,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from micro.comments import services
+from micro.comments.handlers import HANDLERS
 from micro.comments.models import Comment, KnownPost
-from micro.comments.tasks import HANDLERS
 from shared import events, rules
 from shared.api.errors import PostNotFound
 from shared.events import Event
 from shared.messaging.consume import apply_event
 from shared.messaging.models import OutboxEvent, ProcessedEvent
-from shared.testing.events import dev_signed
+from shared.testing.events import EXAMPLE_CREATED_AT, dev_signed
 from shared.testing.fixtures import delivery_order_examples
 
 DECISIONS = (rules.APPROVED, rules.REJECTED)
@@ -89,6 +89,7 @@ def _events(delivery: Delivery) -> list[tuple[str, dict]]:
         for revision in range(1, post.last_revision + 1):
             event_type = events.POST_CREATED if revision == 1 else events.POST_UPDATED
             data = {"post_id": post.post_id, "title": _title(post.post_id, revision)}
+            data["created_at"] = EXAMPLE_CREATED_AT.isoformat()
             saved.append((event_type, {**data, "revision": revision}))
         if post.deleted:
             data = {"post_id": post.post_id, "revision": post.last_revision + 1}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from micro.comments import services, tasks
+from micro.comments import handlers, services
 from micro.comments.models import Comment, KnownPost
 from micro.comments.tests.test_tasks import apply, moderated, post_event
 from shared import events, rules
@@ -55,4 +55,4 @@ def test_post_events_applied_again_leave_the_newest_revision(new_post_id, forget
 
     known = KnownPost.objects.get(pk=new_post_id)
     assert (known.revision, known.deleted) == (3, True)
-    assert set(tasks.HANDLERS) == {e.type for e in history} | {events.COMMENT_MODERATED}
+    assert set(handlers.HANDLERS) == {e.type for e in history} | {events.COMMENT_MODERATED}

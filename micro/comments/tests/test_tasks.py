@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from micro.comments import services, tasks
+from micro.comments import handlers, services, tasks
 from micro.comments.models import Comment, KnownPost
 from shared import events, rules
 from shared.events import Event
@@ -31,13 +31,13 @@ def moderated(comment: Comment, status: str) -> Event:
 
 
 def apply(event: Event) -> bool:
-    return apply_event(event=event, handlers=tasks.HANDLERS)
+    return apply_event(event=event, handlers=handlers.HANDLERS)
 
 
 def test_handlers_cover_what_comments_subscribes_to():
     subscribed = {name for name, services in events.SUBSCRIPTIONS.items() if "comments" in services}
 
-    assert set(tasks.HANDLERS) == subscribed
+    assert set(handlers.HANDLERS) == subscribed
 
 
 def test_post_created_twice_is_applied_once(db, new_post_id):

@@ -11,23 +11,13 @@ from rest_framework.test import APIClient
 from micro.eventbus import services
 from shared import events
 from shared.events import Event
-from shared.testing.events import dev_signed
+from shared.testing.events import dev_signed, example_data
 
 _numbers = itertools.count(1)
 
 
 def _data_for(event_type: str) -> dict:
-    number = next(_numbers)
-    entity = {
-        "post_id": number,
-        "comment_id": number,
-        "title": f"Post {number}",
-        "content": f"Comment {number}",
-        "status": "pending",
-        "created_at": "2026-01-01T00:00:00+00:00",
-        "revision": 1,
-    }
-    return {name: entity[name] for name in events.DATA_FIELDS[event_type]}
+    return example_data(event_type, next(_numbers))
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import itertools
 import pytest
 from rest_framework.test import APIClient
 
-from micro.moderation import tasks
+from micro.moderation import handlers
 from shared import events, rules
 from shared.events import Event
 from shared.testing.events import dev_signed
@@ -48,5 +48,5 @@ def comment_created():
 def eventbus(monkeypatch) -> list[dict]:
     """The messages the task hands to the event bus, instead of sending them to Redis."""
     sent: list[dict] = []
-    monkeypatch.setattr(tasks, "send_to_eventbus", sent.append)
+    monkeypatch.setattr(handlers, "send_to_eventbus", sent.append)
     return sent

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.renderers import JSONRenderer
 
+from micro.query.handlers import HANDLERS
 from micro.query.models import Comment, Post
-from micro.query.tasks import HANDLERS
 from shared import events, rules
 from shared.api.serializers import PostWithCommentsOutputSerializer
 from shared.events import Event

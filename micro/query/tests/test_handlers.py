@@ -6,8 +6,8 @@ import random
 
 import pytest
 
+from micro.query.handlers import HANDLERS
 from micro.query.models import Comment, Post
-from micro.query.tasks import HANDLERS
 from shared import events
 from shared.messaging.models import DeadLetter, ProcessedEvent
 

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from micro.query import selectors, services
+from micro.query import handlers, selectors
 from micro.query.models import Post
 from shared import events
 from shared.api.errors import ServiceUnavailable
@@ -31,7 +31,7 @@ def test_a_rebuild_gives_the_read_model_live_delivery_gave(
     live = read_model()
     event_store.store(history)
 
-    applied = services.read_model_rebuild(wipe=True)
+    applied = handlers.read_model_rebuild(wipe=True)
 
     assert applied == len(history)
     assert read_model() == live
@@ -48,7 +48,7 @@ def test_a_rebuild_wipes_what_the_store_does_not_hold(
     deliver(stray)
     event_store.store(history)
 
-    services.read_model_rebuild(wipe=True)
+    handlers.read_model_rebuild(wipe=True)
 
     assert not Post.objects.filter(post_id=stray["data"]["post_id"]).exists()
     assert not ProcessedEvent.objects.filter(event_id=stray["id"]).exists()
@@ -60,7 +60,7 @@ def test_a_rebuild_without_wiping_skips_what_was_applied(deliver, history, event
         deliver(message)
     event_store.store(history)
 
-    assert services.read_model_rebuild(wipe=False) == len(history) - 3
+    assert handlers.read_model_rebuild(wipe=False) == len(history) - 3
 
 
 def test_catch_up_asks_the_inbox_once_per_page_for_what_live_delivery_applied(
@@ -73,7 +73,7 @@ def test_catch_up_asks_the_inbox_once_per_page_for_what_live_delivery_applied(
     # The cursor (made: 4 statements; saved: 1) and one inbox query for the page, not a
     # transaction and a query per event (32 statements for these 9 events before).
     with django_assert_max_num_queries(6):
-        assert services.read_model_catch_up() == 0
+        assert handlers.read_model_catch_up() == 0
 
 
 def test_the_command_rebuilds_and_says_how_many_events_it_applied(
@@ -98,11 +98,11 @@ def test_the_command_fails_clearly_when_the_eventbus_is_down(settings, closed_po
 
 def test_catch_up_fills_an_empty_read_model_then_only_reads_what_is_new(history, event_store):
     event_store.store(history[:-2])
-    assert services.read_model_catch_up() == len(history) - 2
+    assert handlers.read_model_catch_up() == len(history) - 2
     asked_from = event_store.requests[-1].params["after"]
 
     event_store.store(history[-2:])
-    assert services.read_model_catch_up() == 2
+    assert handlers.read_model_catch_up() == 2
     assert int(event_store.requests[-1].params["after"]) > int(asked_from)
     assert EventStoreCursor.objects.get().last_seq == len(history)
 
@@ -114,7 +114,7 @@ def test_catch_up_applies_an_event_live_delivery_lost(deliver, history, event_st
         deliver(message)
     event_store.store(history)
 
-    assert services.read_model_catch_up() == 1
+    assert handlers.read_model_catch_up() == 1
     assert ProcessedEvent.objects.count() == len(history)
 
 
@@ -125,11 +125,11 @@ def test_a_catch_up_cut_short_resumes_where_it_stopped(
     event_store.failing_after_pages = 1
 
     with pytest.raises(ServiceUnavailable):
-        services.read_model_catch_up()
+        handlers.read_model_catch_up()
     assert ProcessedEvent.objects.count() == 4
 
     event_store.failing_after_pages = None
-    assert services.read_model_catch_up() == len(history) - 4
+    assert handlers.read_model_catch_up() == len(history) - 4
     assert ProcessedEvent.objects.count() == len(history)
 
 
@@ -137,12 +137,12 @@ def test_a_stored_event_that_cannot_be_applied_is_dead_lettered_not_blocking(his
     broken = {**history[0], "data": {"post_id": 1}}  # lacks title, created_at, revision
     event_store.store([broken, *history[1:]])
 
-    assert services.read_model_catch_up() == len(history) - 1
+    assert handlers.read_model_catch_up() == len(history) - 1
     assert DeadLetter.objects.get().task_name == "catch_up"
 
 
 def test_the_worker_runs_the_catch_up_every_few_seconds(settings):
     assert settings.WORKER_LOOPS == {
-        "micro.query.services.read_model_catch_up": 2000,
+        "micro.query.handlers.read_model_catch_up": 2000,
         "shared.messaging.pruning.bookkeeping_prune": 60_000,
     }

@@ -6,7 +6,6 @@ import io
 import json
 
 import pytest
-from celery import shared_task
 from django.core.management import call_command
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -15,7 +14,7 @@ from shared.events import Event
 from shared.messaging.consume import Handler, consume_message
 from shared.messaging.dead_letters import dead_letter_replay
 from shared.messaging.models import DeadLetter, ProcessedEvent
-from shared.messaging.retry import MAX_RETRIES
+from shared.messaging.retry import MAX_RETRIES, consumer_task
 from shared.testing.events import dev_signed
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +26,9 @@ TASK_NAME = "messaging_tests.handle_event"
 HANDLERS: dict[str, Handler] = {}
 
 
-@shared_task(name=TASK_NAME, bind=True, max_retries=MAX_RETRIES)
-def handle_event(self, message: dict) -> bool:
-    return consume_message(task=self, message=message, handlers=HANDLERS)
+@consumer_task(TASK_NAME)
+def handle_event(message: object) -> bool:
+    return consume_message(message=message, handlers=HANDLERS)
 
 
 class Consumer:

@@ -82,4 +82,4 @@ def test_catch_up_refuses_a_forged_stored_event(applied):
     assert applied == []
     letter = DeadLetter.objects.get()
     assert letter.task_name == CATCH_UP_TASK_NAME
-    assert letter.error.startswith("forged: ")
+    assert letter.error.startswith("forged event: ")

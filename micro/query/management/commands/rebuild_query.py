@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from micro.query import services
+from micro.query import handlers
 from shared.api.errors import ServiceUnavailable
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_wipe: bool = False, **options):
         try:
-            applied = services.read_model_rebuild(wipe=not no_wipe)
+            applied = handlers.read_model_rebuild(wipe=not no_wipe)
         except ServiceUnavailable as error:
             raise CommandError(str(error.detail)) from error
         self.stdout.write(f"Applied {applied} events from the event store.")
