@@ -246,7 +246,10 @@ def test_the_loop_leaves_an_event_just_recorded_to_the_relay_after_commit(make_p
 
     make_post()
     assert publish.relay_outbox_loop() == 0
-    OutboxEvent.objects.update(created_at=timezone.now() - timedelta(seconds=2))
+    grace = publish.RELAY_LOOP_GRACE_SECONDS
+    OutboxEvent.objects.update(created_at=timezone.now() - timedelta(seconds=grace - 1))
+    assert publish.relay_outbox_loop() == 0
+    OutboxEvent.objects.update(created_at=timezone.now() - timedelta(seconds=grace + 1))
     assert publish.relay_outbox_loop() == 1
     assert len(sent_messages) == 1
 
