@@ -10,9 +10,10 @@
 #   PROMETHEUS_MULTIPROC_DIR (/tmp/blog-metrics); a worker serves its own /metrics on
 #   WORKER_METRICS_HOST (0.0.0.0 here):WORKER_METRICS_PORT when that is set.
 #
-# web, worker and migrate run what stacks/launcher.py runs (_web_command, _worker_command,
-# migrate), which tests/test_deploy.py checks; except that gunicorn opens no control socket
-# (a local admin socket under $HOME, which is read-only here). BLOG_ENTRYPOINT_DRY_RUN=1
+# web, worker and migrate run what the launcher runs (stacks/launcher/processes.py
+# _web_command, _worker_command; stacks/launcher/databases.py migrate), which
+# tests/test_deploy.py checks; except that gunicorn opens no control socket (a local
+# admin socket under $HOME, which is read-only here). BLOG_ENTRYPOINT_DRY_RUN=1
 # prints the command, one argument a line, instead of running it.
 set -eu
 

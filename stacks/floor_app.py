@@ -2,8 +2,8 @@
 bytes of BLOG_FLOOR_BODY_FILE, read once at start (no Django, no database).
 
 Run by the benchmark under the same gunicorn command and config as every web service
-(stacks.launcher.gunicorn_command), so the gap between it and a service's latency is what
-Django, the database and the service's own code add.
+(stacks.launcher.processes.gunicorn_command), so the gap between it and a service's
+latency is what Django, the database and the service's own code add.
 """
 
 from __future__ import annotations

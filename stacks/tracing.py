@@ -2,7 +2,9 @@
 
 Every web request and Celery task writes one record tagged with the action's request id
 (see shared/instrumentation); summing the records of one id gives the action's whole
-fan-out: requests per service, internal calls, messages, SQL queries.
+fan-out: requests per service, internal calls, messages, SQL queries; and when micro's read
+model applied its events (query_applied_at, final_visible_at: the lab and the benchmark's
+consistency lag read them alike).
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ import uuid
 from collections import Counter, OrderedDict
 from pathlib import Path
 
+from shared.deployables import event_task
 from stacks.processes import wait_until
+
+# The task that applies an event to micro's read model: its record (`at` = time.time(),
+# written right after its transaction committed) is when the change became readable.
+QUERY_APPLY_TASK = event_task("query")
+# A comment reaches query twice: CommentCreated (pending), then CommentUpdated (final).
+QUERY_APPLIES_PER_COMMENT = 2
 
 
 def new_request_id(prefix: str = "act") -> str:
@@ -147,3 +156,24 @@ def action_cost(
     with contextlib.suppress(TimeoutError):
         wait_until(settled, timeout=timeout, interval=0.05)
     return summarise(read_records(trace_dir, request_id))
+
+
+def query_applied_at(records: list[dict]) -> list[float]:
+    """When query applied the events of one action: the times of its successful
+    query.handle_event records, earliest first."""
+    return sorted(
+        record["at"]
+        for record in records
+        if record.get("kind") == "task"
+        and record.get("name") == QUERY_APPLY_TASK
+        and record.get("status") == "SUCCESS"
+    )
+
+
+def final_visible_at(records: list[dict]) -> float | None:
+    """When a comment's final status became readable in query: the later of the two
+    successful query.handle_event records of its request id; None until both exist."""
+    applied = query_applied_at(records)
+    if len(applied) < QUERY_APPLIES_PER_COMMENT:
+        return None
+    return applied[-1]

@@ -29,7 +29,8 @@ from shared.deployables import queue, queue_services
 from shared.instrumentation import worker_metrics
 from shared.settings import environment
 from stacks import gateway
-from stacks.launcher import Stack, per_service_database_url
+from stacks.launcher import Stack
+from stacks.launcher.databases import per_service_database_url
 from stacks.routes import MICRO_SERVICES, MONOLITH, PUBLIC_ROUTES, service_env_urls
 
 # Files and config checks: no database involved (run once, see Makefile).

@@ -1,6 +1,6 @@
 #!/bin/sh
 # One database per deployable that owns data: blog_<name> for each name in BLOG_DATABASES
-# (the launcher's naming: stacks/launcher.py per_service_database_url), owned by
+# (the launcher's naming: stacks/launcher/databases.py per_service_database_url), owned by
 # POSTGRES_USER. The postgres image runs this once, on an empty data directory, from
 # /docker-entrypoint-initdb.d (docker-compose.yml, and deploy/k8s/postgres.yaml's copy).
 for name in $BLOG_DATABASES; do

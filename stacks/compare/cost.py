@@ -14,7 +14,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from shared.messaging.redis_acl import unacked_key
-from stacks.launcher import Stack, per_service_database_url
+from stacks.launcher import Stack
+from stacks.launcher.databases import per_service_database_url
 from stacks.processes import ManagedProcess
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")

@@ -16,29 +16,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from shared import rules
-from shared.deployables import event_task
 from stacks.client import BlogClient
 from stacks.compare import loadgen
 from stacks.launcher import Stack
-
-QUERY_APPLY_TASK = event_task("query")
-# A comment reaches query twice: CommentCreated (pending), then CommentUpdated (final).
-QUERY_APPLIES_PER_COMMENT = 2
-
-
-def final_visible_at(records: list[dict]) -> float | None:
-    """When a comment's final status became readable in query: the later of the two
-    successful query.handle_event records of its request id; None until both exist."""
-    applied = sorted(
-        record["at"]
-        for record in records
-        if record.get("kind") == "task"
-        and record.get("name") == QUERY_APPLY_TASK
-        and record.get("status") == "SUCCESS"
-    )
-    if len(applied) < QUERY_APPLIES_PER_COMMENT:
-        return None
-    return applied[-1]
+from stacks.tracing import final_visible_at
 
 
 class TraceFollower:

@@ -25,7 +25,8 @@ from shared import rules
 from shared.deployables import EVENTBUS, event_task, producers
 from stacks.compare import cost, loadgen
 from stacks.compare.document import Section, Table
-from stacks.launcher import Stack, per_service_database_url
+from stacks.launcher import Stack
+from stacks.launcher.databases import per_service_database_url
 
 QUEUES = cost.QUEUES
 # The sustainable rate: writes made final per second from the last write until this share

@@ -20,7 +20,8 @@ from stacks.client import BlogClient, Reply
 from stacks.compare import loadgen
 from stacks.compare.stats import median
 from stacks.keepalive import KeepAliveClient
-from stacks.launcher import Stack, gunicorn_command
+from stacks.launcher import Stack
+from stacks.launcher.processes import gunicorn_command
 from stacks.processes import ManagedProcess, wait_until
 from stacks.redis_server import free_port
 from stacks.tracing import action_cost

@@ -25,19 +25,17 @@ from urllib.parse import urlsplit, urlunsplit
 from stacks.compare import cost, lag, loadgen, overload, pairs, probes, records, scaling, workload
 from stacks.compare import gateway_hop as hop
 from stacks.compare.machine import cpu_sample, machine_info, other_load
+from stacks.compare.plan import Sizes
 from stacks.compare.reliability import run_phase as run_reliability_phase
 from stacks.compare.summary import closed_loop_rows, lag_figures
 from stacks.compare.workload import READ_ACTIONS, WRITE_ACTIONS, Action
 from stacks.launcher import Stack
 
 
-@dataclasses.dataclass
-class CompareOptions:
-    levels: list[int]
-    duration: float
-    repetitions: int
-    posts: int
-    comments_per_post: int
+@dataclasses.dataclass(frozen=True)
+class CompareOptions(Sizes):
+    """One run: its sizes (stacks.compare.plan), then what it runs against and where."""
+
     rate: float | None
     out: Path
     run_dir: Path
@@ -46,12 +44,7 @@ class CompareOptions:
     quick: bool = False
     failure_matrix: bool = True
     scenarios: bool = True  # the request-count table from stacks/scenarios.py
-    count_posts: int = 10  # N of that table's post list
-    max_writes: int | None = 120  # per write run: micro must process each one afterwards
     generator_processes: int | None = None  # None: 1 below 8 clients, else 2
-    pair_clients: int = 50
-    lag_comments: int = 100
-    lag_checks: int = 20
     reliability_faults: list[str] = dataclasses.field(default_factory=list)
     command: str = ""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from shared import rules
@@ -46,7 +47,7 @@ WRITE_ACTIONS = (
 STACK_ORDER = ("monolith", "micro")
 
 
-def interleaved_plan(actions, *, levels: list[int], repetitions: int) -> list[dict]:
+def interleaved_plan(actions, *, levels: Sequence[int], repetitions: int) -> list[dict]:
     """Every (repetition, concurrency, action) once; within each, the monolith then micro,
     so that both stacks see the same moment of the machine (and the same database growth)."""
     groups = list(dict.fromkeys(action.group for action in actions))

@@ -7,10 +7,15 @@ from typing import Any
 
 from shared.api.errors import unavailable_body
 from stacks.client import Reply
-from stacks.compare.lag import QUERY_APPLY_TASK, final_visible_at
 from stacks.lab import registry
 from stacks.launcher import Stack
-from stacks.tracing import action_cost, read_records, summarise
+from stacks.tracing import (
+    action_cost,
+    final_visible_at,
+    query_applied_at,
+    read_records,
+    summarise,
+)
 
 # How long an action's answer waits for its fan-out to go quiet; the page asks again after.
 COST_WAIT_SECONDS = 1.0
@@ -36,14 +41,7 @@ def visible_at(action: registry.Action, records: list[dict]) -> float | None:
     if action.kind == "comment":
         return final_visible_at(records)  # its final status, not just the pending comment
     if action.kind == "post":
-        applied = [
-            record["at"]
-            for record in records
-            if record.get("kind") == "task"
-            and record.get("name") == QUERY_APPLY_TASK
-            and record.get("status") == "SUCCESS"
-        ]
-        return min(applied, default=None)
+        return min(query_applied_at(records), default=None)
     return None
 
 

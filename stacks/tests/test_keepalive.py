@@ -14,7 +14,7 @@ import pytest
 from stacks.client import NO_ANSWER, BlogClient
 from stacks.compare import loadgen
 from stacks.keepalive import ConnectionDropped, KeepAliveClient, _closed_by_peer
-from stacks.launcher import gunicorn_command
+from stacks.launcher.processes import gunicorn_command
 from stacks.processes import ManagedProcess, wait_until
 from stacks.redis_server import free_port
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from stacks.compare.lag import TraceFollower, agreement, final_visible_at, lags_ms
+from stacks.compare.lag import TraceFollower, agreement, lags_ms
+from stacks.tracing import final_visible_at
 
 
 def task(rid: str, name: str, at: float, status: str = "SUCCESS") -> dict:

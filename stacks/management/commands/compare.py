@@ -3,44 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from stacks.compare import reliability
+from stacks.compare.plan import FULL, QUICK, Sizes
 from stacks.compare.report import summary_text, write_report
 from stacks.compare.run import Benchmark, CompareOptions, report_dir
 from stacks.launcher import PROJECT_DIR, StackError
 from stacks.management.commands.launch import add_connection_arguments
 
-QUICK: dict[str, Any] = {
-    "levels": [1, 4],
-    "duration": 0.5,
-    "repetitions": 1,
-    "posts": 10,
-    "comments_per_post": 3,
-    "lag_comments": 10,
-    "lag_checks": 5,
-    "pair_clients": 20,
-    "max_writes": 40,
-}
-DEFAULT: dict[str, Any] = {
-    "levels": [1, 8, 32],
-    "duration": 2.0,
-    "repetitions": 2,
-    "posts": 50,
-    "comments_per_post": 10,
-    "lag_comments": 100,
-    "lag_checks": 20,
-    "pair_clients": 50,
-    "max_writes": 100,
-}
 
-
-def concurrency_levels(text: str) -> list[int]:
+def concurrency_levels(text: str) -> tuple[int, ...]:
     try:
         levels = sorted({int(part) for part in text.split(",") if part.strip()})
     except ValueError as error:
@@ -49,7 +27,37 @@ def concurrency_levels(text: str) -> list[int]:
         ) from error
     if not levels or levels[0] < 1:
         raise CommandError("--concurrency needs at least one level, each 1 or more")
-    return levels
+    return tuple(levels)
+
+
+def levels_text(sizes: Sizes) -> str:
+    return ",".join(str(level) for level in sizes.levels)
+
+
+def default_text(size: str) -> str:
+    """A size's defaults as the help names them, from stacks.compare.plan."""
+    full, quick = getattr(FULL, size), getattr(QUICK, size)
+    if full == quick:
+        return f"default {full:g}"
+    return f"default {full:g}; {quick:g} with --quick"
+
+
+def sizes_from(options) -> Sizes:
+    """A full run's sizes, or a --quick run's, with the ones the options give instead."""
+    given = {
+        "levels": concurrency_levels(options["concurrency"]) if options["concurrency"] else None,
+        **{
+            name: options[name]
+            for name in ("duration", "repetitions", "posts", "comments_per_post", "count_posts")
+        },
+        # 0 clients or 0 writes means the default, as it always has.
+        "pair_clients": options["clients"] or None,
+        "max_writes": options["max_writes"] or None,
+    }
+    base = QUICK if options["quick"] else FULL
+    return dataclasses.replace(
+        base, **{name: value for name, value in given.items() if value is not None}
+    )
 
 
 class Command(BaseCommand):
@@ -64,26 +72,44 @@ class Command(BaseCommand):
             action="store_true",
             help="Small sizes, two concurrency levels, short runs (under a minute).",
         )
-        parser.add_argument("--concurrency", help="Closed-loop client counts (default 1,8,32).")
-        parser.add_argument("--duration", type=float, help="Seconds per run (default 3).")
-        parser.add_argument("--repetitions", type=int, help="Repetitions (default 2).")
-        parser.add_argument("--posts", type=int, help="Seeded posts (default 50).")
-        parser.add_argument("--comments-per-post", type=int, help="Seeded comments per post (10).")
+        parser.add_argument(
+            "--concurrency",
+            help=f"Closed-loop client counts (default {levels_text(FULL)}; {levels_text(QUICK)} "
+            "with --quick).",
+        )
+        parser.add_argument(
+            "--duration", type=float, help=f"Seconds per run ({default_text('duration')})."
+        )
+        parser.add_argument(
+            "--repetitions", type=int, help=f"Repetitions ({default_text('repetitions')})."
+        )
+        parser.add_argument("--posts", type=int, help=f"Seeded posts ({default_text('posts')}).")
+        parser.add_argument(
+            "--comments-per-post",
+            type=int,
+            help=f"Seeded comments per post ({default_text('comments_per_post')}).",
+        )
         parser.add_argument(
             "--rate",
             type=float,
             help="Open-loop requests per second (default: half the slower "
             "stack's best closed-loop throughput).",
         )
-        parser.add_argument("--clients", type=int, help="Clients of the pair run (default 50).")
+        parser.add_argument(
+            "--clients",
+            type=int,
+            help=f"Clients of the pair run ({default_text('pair_clients')}).",
+        )
         parser.add_argument(
             "--max-writes",
             type=int,
-            help="At most this many requests per write run (default 100): micro has to "
-            "finish every one before the next run starts.",
+            help=f"At most this many requests per write run ({default_text('max_writes')}): "
+            "micro has to finish every one before the next run starts.",
         )
         parser.add_argument(
-            "--count-posts", type=int, default=10, help="N of the request-count table (10)."
+            "--count-posts",
+            type=int,
+            help=f"N of the request-count table ({default_text('count_posts')}).",
         )
         parser.add_argument(
             "--scenarios",
@@ -121,17 +147,8 @@ class Command(BaseCommand):
         add_connection_arguments(parser)
 
     def options_from(self, options) -> CompareOptions:
-        sizes = dict(QUICK if options["quick"] else DEFAULT)
-        if options["concurrency"]:
-            sizes["levels"] = concurrency_levels(options["concurrency"])
-        for name in ("duration", "repetitions", "posts", "comments_per_post"):
-            if options[name] is not None:
-                sizes[name] = options[name]
-        if options["clients"]:
-            sizes["pair_clients"] = options["clients"]
-        if options["max_writes"]:
-            sizes["max_writes"] = options["max_writes"]
-        if sizes["posts"] < 1 or sizes["repetitions"] < 1 or sizes["duration"] <= 0:
+        sizes = sizes_from(options)
+        if sizes.posts < 1 or sizes.repetitions < 1 or sizes.duration <= 0:
             raise CommandError("--posts, --repetitions and --duration must be positive")
         matrix, scenarios = options["failure_matrix"], options["scenarios"]
         try:
@@ -143,7 +160,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from error
         return CompareOptions(
-            **sizes,
+            **dataclasses.asdict(sizes),
             rate=options["rate"],
             out=Path(options["out"]),
             run_dir=Path(options["run_dir"]),
@@ -152,7 +169,6 @@ class Command(BaseCommand):
             quick=options["quick"],
             failure_matrix=(not options["quick"]) if matrix is None else matrix,
             scenarios=(not options["quick"]) if scenarios is None else scenarios,
-            count_posts=options["count_posts"],
             reliability_faults=faults,
             generator_processes=options["generator_processes"],
             command=shlex.join(["python", *sys.argv]),
