@@ -116,10 +116,12 @@ def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, flo
 
 
 # -- storage -----------------------------------------------------------------------------------
-def storage_bytes(stack: Stack) -> dict[str, dict[str, int]]:
+def storage_bytes(stack: Stack) -> dict[str, dict]:
     """Per service database: "data", the bytes its tables and indexes hold (SQLite: pages in
-    use, seen through the WAL; PostgreSQL: the relations of the public schema), and "disk",
-    what the database takes on disk (SQLite files with -wal and -shm; pg_database_size)."""
+    use, seen through the WAL; PostgreSQL: the relations of the public schema), "disk",
+    what the database takes on disk (SQLite files with -wal and -shm; pg_database_size),
+    and "tables", the bytes of each table with its indexes (what summary.storage_by_kind
+    sorts into the blog's data, copies, the event store, bookkeeping and Django's own)."""
     sizes = {}
     for spec in stack.services:
         if not spec.has_database:
@@ -129,7 +131,7 @@ def storage_bytes(stack: Stack) -> dict[str, dict[str, int]]:
     return sizes
 
 
-def _sqlite_size(url: str) -> dict[str, int]:
+def _sqlite_size(url: str) -> dict:
     import sqlite3
 
     path = url.removeprefix("sqlite:///")
@@ -143,24 +145,32 @@ def _sqlite_size(url: str) -> dict[str, int]:
         page_size = connection.execute("PRAGMA page_size").fetchone()[0]
         pages = connection.execute("PRAGMA page_count").fetchone()[0]
         free = connection.execute("PRAGMA freelist_count").fetchone()[0]
+        # dbstat: the pages of every table and index (an index counted with its table).
+        tables = dict(
+            connection.execute(
+                "SELECT coalesce(m.tbl_name, s.name), sum(s.pgsize) FROM dbstat s "
+                "LEFT JOIN sqlite_master m ON m.name = s.name GROUP BY 1"
+            ).fetchall()
+        )
     finally:
         connection.close()
-    return {"data": (pages - free) * page_size, "disk": disk}
+    return {"data": (pages - free) * page_size, "disk": disk, "tables": tables}
 
 
-def _postgres_size(url: str) -> dict[str, int]:
+def _postgres_size(url: str) -> dict:
     import psycopg
 
     with psycopg.connect(url, autocommit=True, connect_timeout=5) as connection:
         (disk,) = _one_row(connection.execute("SELECT pg_database_size(current_database())"))
-        (data,) = _one_row(
-            connection.execute(
-                "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+        tables = {
+            name: int(size)
+            for name, size in connection.execute(
+                "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'm')"
-            )
-        )
-    return {"data": int(data), "disk": int(disk)}
+            ).fetchall()
+        }
+    return {"data": sum(tables.values()), "disk": int(disk), "tables": tables}
 
 
 def _one_row(cursor) -> tuple:

@@ -7,12 +7,14 @@ from stacks.compare.document import Image, Section, Table
 from stacks.compare.machine import describe
 from stacks.compare.stats import latency_summary, median
 from stacks.compare.summary import (
+    STORAGE_KINDS,
     closed_loop_rows,
     cpu_per_action,
     lag_figures,
     memory_totals,
     open_loop_rows,
     scaling_rows,
+    storage_by_kind,
     storage_totals,
 )
 
@@ -373,6 +375,20 @@ def _storage_blocks(costs: dict) -> list:
         if rows
         else NOT_MEASURED,
     ]
+    kind_rows = [
+        [stack, moment, *(kib(kinds[kind]) for kind in STORAGE_KINDS)]
+        for moment, key in (("after seeding", "storage_seeded"), ("at the end", "storage_end"))
+        for stack, kinds in storage_by_kind(costs.get(key) or {}).items()
+    ]
+    if kind_rows:
+        blocks += [
+            "What those bytes are, over all of a stack's databases, by the app that owns each "
+            "table with its indexes (stacks/compare/summary.py STORAGE_KINDS): the blog's "
+            "data exists once on each stack; the copies, the event store and the bookkeeping "
+            "are what micro's duplication costs; Django's own tables are the price of a "
+            "database per service.",
+            Table(["stack", "when", *(f"{kind} KiB" for kind in STORAGE_KINDS)], kind_rows),
+        ]
     redis = costs.get("redis")
     if redis:
         blocks.append(

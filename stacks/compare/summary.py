@@ -178,6 +178,48 @@ def scaling_rows(records: list[dict]) -> list[dict]:
     return rows
 
 
+# What a table holds, by the app that owns it (its name's prefix; the first match counts).
+# The blog's own data exists once per stack; copies, the event store and bookkeeping are
+# what micro's duplication costs; Django's own tables are the price of one database each.
+BLOG_DATA, COPIES, EVENT_STORE, BOOKKEEPING, DJANGO_OWN = (
+    "the blog's data",
+    "copies (read model, known posts)",
+    "event store",
+    "bookkeeping (outbox, inbox, dead letters)",
+    "Django's own (auth, admin, sessions, migrations)",
+)
+STORAGE_KINDS = (BLOG_DATA, COPIES, EVENT_STORE, BOOKKEEPING, DJANGO_OWN)
+_KIND_BY_PREFIX = (
+    ("comments_knownpost", COPIES),
+    ("query_", COPIES),
+    ("posts_", BLOG_DATA),
+    ("comments_", BLOG_DATA),
+    ("blog_", BLOG_DATA),
+    ("eventbus_", EVENT_STORE),
+    ("messaging_", BOOKKEEPING),
+)
+
+
+def storage_kind(table: str) -> str:
+    """Which of STORAGE_KINDS a table is (anything no app of the blog owns is Django's)."""
+    return next((kind for prefix, kind in _KIND_BY_PREFIX if table.startswith(prefix)), DJANGO_OWN)
+
+
+def storage_by_kind(storage: dict[str, dict[str, dict]]) -> dict[str, dict[str, int]]:
+    """Per stack: bytes of each of STORAGE_KINDS over all its databases (from each
+    database's "tables"; a run recorded before tables were measured gives {})."""
+    result: dict[str, dict[str, int]] = {}
+    for stack, databases in storage.items():
+        if not all("tables" in database for database in databases.values()):
+            continue
+        kinds = dict.fromkeys(STORAGE_KINDS, 0)
+        for database in databases.values():
+            for table, size in database["tables"].items():
+                kinds[storage_kind(table)] += int(size)
+        result[stack] = kinds
+    return result
+
+
 def storage_totals(storage: dict[str, dict[str, dict]]) -> dict[str, dict]:
     """Per stack: bytes of data and on disk over all its databases, and how many databases."""
     return {

@@ -138,3 +138,21 @@ def test_unmeasured_claims_say_so(raw):
     table = claims.claims(bare)
     assert by_name(table, "claim", "When moderation is down")["verdict"] == UNKNOWN
     assert by_name(table, "claim", "Scaling")["verdict"] == UNKNOWN
+
+
+def test_data_duplication_leaves_out_djangos_own_tables_once_tables_are_measured(raw):
+    """A database per service repeats Django's auth, admin and session tables: that is
+    the price of separate databases, not of duplicated data."""
+    measured = copy.deepcopy(raw)
+    for stack in ("micro", "monolith"):
+        for database in measured["cost"]["storage_seeded"][stack].values():
+            database["tables"] = {"auth_user": 1_000_000, "blog_post": 0}
+    measured["cost"]["storage_seeded"]["monolith"]["monolith"]["tables"]["blog_post"] = 100_000
+    micro = measured["cost"]["storage_seeded"]["micro"]
+    micro["posts"]["tables"]["posts_post"] = 100_000
+    micro["query"]["tables"]["query_post"] = 120_000
+
+    row = by_name(claims.claims(measured), "claim", "Data duplication")
+
+    assert "2.2x" in row["measured"]  # 220 KB against 100 KB (3.8x with auth_user counted)
+    assert row["verdict"] == PARTLY

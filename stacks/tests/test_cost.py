@@ -49,3 +49,20 @@ def test_sqlite_data_counts_pages_in_use_even_before_a_checkpoint(tmp_path):
     writer.close()
     assert size["data"] > 200_000  # 400 x 500 bytes, read through the WAL
     assert size["disk"] >= size["data"]
+
+
+def test_sqlite_tables_hold_each_tables_bytes_with_its_indexes(tmp_path):
+    path = tmp_path / "blog.sqlite3"
+    writer = sqlite3.connect(path)
+    writer.execute("CREATE TABLE query_post (title TEXT)")
+    writer.execute("CREATE INDEX query_post_title ON query_post (title)")
+    writer.execute("CREATE TABLE auth_user (name TEXT)")
+    writer.executemany("INSERT INTO query_post VALUES (?)", [("t" * 500,)] * 200)
+    writer.commit()
+    writer.close()
+
+    size = _sqlite_size(f"sqlite:///{path}")
+
+    assert set(size["tables"]) == {"query_post", "auth_user", "sqlite_schema"}
+    assert size["tables"]["query_post"] > 2 * 200 * 500  # the rows, and the index again
+    assert sum(size["tables"].values()) == size["data"]

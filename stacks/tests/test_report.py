@@ -17,7 +17,17 @@ from stacks.compare.machine import other_load
 from stacks.compare.report import build_sections, summary_text, write_report
 from stacks.compare.run import _redacted
 from stacks.compare.sections import loadgen_verdict
-from stacks.compare.summary import closed_loop_rows, cpu_per_action, storage_totals
+from stacks.compare.summary import (
+    BLOG_DATA,
+    BOOKKEEPING,
+    COPIES,
+    DJANGO_OWN,
+    EVENT_STORE,
+    closed_loop_rows,
+    cpu_per_action,
+    storage_by_kind,
+    storage_totals,
+)
 from stacks.tests.factories import closed_run
 
 
@@ -148,3 +158,24 @@ def test_the_load_generator_check_says_whether_one_process_held_the_run_back():
     noisy = {**closed_run("monolith", "list", 32, [5.0] * 200), "generator_processes": 1}
     # one process: 100 and 200/s; two: 150/s. A 0% gain against 100% noise proves nothing.
     assert "was not what limited" in loadgen_verdict([one, noisy, more])
+
+
+def test_storage_by_kind_sorts_each_table_by_the_app_that_owns_it():
+    tables = {
+        "posts_post": 1, "comments_comment": 2, "comments_knownpost": 4, "query_post": 8,
+        "query_comment": 16, "eventbus_storedevent": 32, "messaging_outboxevent": 64,
+        "messaging_processedevent": 128, "auth_user": 256, "django_migrations": 512,
+        "sqlite_schema": 1024,
+    }  # fmt: skip
+    storage = {"micro": {"posts": {"data": 0, "disk": 0, "tables": tables}}}
+
+    [kinds] = storage_by_kind(storage).values()
+
+    assert kinds == {
+        BLOG_DATA: 1 + 2,
+        COPIES: 4 + 8 + 16,
+        EVENT_STORE: 32,
+        BOOKKEEPING: 64 + 128,
+        DJANGO_OWN: 256 + 512 + 1024,
+    }
+    assert storage_by_kind({"micro": {"posts": {"data": 0, "disk": 0}}}) == {}
