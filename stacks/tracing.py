@@ -44,6 +44,10 @@ class ActionCost:
     consumed: int  # Celery messages consumed (tasks run)
     sql: Counter[str]  # SQL queries per service
     tasks: Counter[str]  # task runs per task name
+    # Events a web process left to its relay thread, and the relay records written for
+    # them: until they match, the action's messages are not all sent yet.
+    handed_off: int = 0
+    relayed: int = 0
 
     @property
     def sql_total(self) -> int:
@@ -122,7 +126,7 @@ def summarise(records: list[dict]) -> ActionCost:
     requests: Counter[str] = Counter()
     sql: Counter[str] = Counter()
     tasks: Counter[str] = Counter()
-    internal = calls_out = published = consumed = 0
+    internal = calls_out = published = consumed = handed_off = relayed = 0
     for record in records:
         if record["kind"] == "http":
             requests[record["service"]] += 1
@@ -133,14 +137,19 @@ def summarise(records: list[dict]) -> ActionCost:
         calls_out += record.get("calls_out", 0)
         published += record.get("published", 0)
         consumed += record.get("consumed", 0)
-    return ActionCost(requests, internal, calls_out, published, consumed, +sql, tasks)
+        handed_off += record.get("handed_off", 0)
+        relayed += record.get("relayed", 0)
+    return ActionCost(
+        requests, internal, calls_out, published, consumed, +sql, tasks, handed_off, relayed
+    )
 
 
 def action_cost(
     trace_dir: Path, request_id: str, *, quiet_for: float = 0.15, timeout: float = 10.0
 ) -> ActionCost:
     """The cost of one action once its fan-out has gone quiet: no new record for `quiet_for`
-    seconds and every published message consumed (or `timeout` passed)."""
+    seconds, every event handed to a relay thread relayed, and every published message
+    consumed (or `timeout` passed)."""
     state = {"count": -1, "since": time.monotonic()}
 
     def settled() -> bool:
@@ -150,7 +159,8 @@ def action_cost(
             state.update(count=len(records), since=time.monotonic())
             return False
         quiet = time.monotonic() - state["since"] >= quiet_for
-        return quiet and cost.consumed >= cost.published
+        relayed = cost.relayed >= cost.handed_off
+        return quiet and relayed and cost.consumed >= cost.published
 
     # On time-out, report what there is: a stuck message shows as published > consumed.
     with contextlib.suppress(TimeoutError):

@@ -100,6 +100,7 @@ def traced_relay(request_id: str | None, *, name: str) -> Iterator[None]:
             name=name,
             sql=action.sql_queries,
             published=action.published,
+            relayed=1,  # one of the request's handed_off events, sent or not
             ms=round(action.elapsed_ms(), 3),
         )
 

@@ -61,6 +61,7 @@ def _record(request, response, action: tally.ActionTally) -> None:
             "sql": action.sql_queries,
             "calls_out": action.calls_out,
             "published": action.published,
+            "handed_off": action.handed_off,
             "consumed": 0,
             "ms": round(seconds * 1000, 3),
             "at": time.time(),

@@ -24,6 +24,7 @@ class ActionTally:
     sql_queries: int = 0
     calls_out: int = 0
     published: int = 0
+    handed_off: int = 0  # events left to the process's relay thread (publish.BackgroundRelay)
 
     def elapsed_ms(self) -> float:
         return (time.perf_counter() - self.started) * 1000

@@ -14,7 +14,7 @@ from django.utils import timezone
 from shared import study
 from shared.events import Event
 from shared.instrumentation.celery_signals import traced_relay
-from shared.instrumentation.tally import current_request_id
+from shared.instrumentation.tally import count, current_request_id
 from shared.messaging.eventbus import BROKER_ERRORS, EVENTBUS_QUEUE, send_to_eventbus
 from shared.messaging.in_flight import in_flight_event_ids
 from shared.messaging.models import OutboxEvent
@@ -56,6 +56,7 @@ def _relay_after_commit(*, event_id: str) -> None:
     if study.relay_crash_armed():
         return
     if _background_relay is not None:
+        count("handed_off")  # the request's trace record says a relay record will follow
         _background_relay.submit(event_id, request_id=current_request_id.get())
     else:
         # The switch may be turned on while this sends: the web process must not be the one

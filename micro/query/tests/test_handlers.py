@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
@@ -231,3 +232,31 @@ def test_an_event_that_cannot_be_applied_is_dead_lettered_after_retries(
     assert "someday" in DeadLetter.objects.get().error
     assert not Post.objects.exists()
     assert not ProcessedEvent.objects.exists()
+
+
+def test_applying_a_comment_is_one_upsert_and_the_documents_rewrite():
+    """The row in one statement (INSERT ... ON CONFLICT DO UPDATE ... WHERE an older
+    revision), then the post's document: read the post and its comments, write it. On
+    PostgreSQL the post's advisory lock comes first."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from micro.query import services
+
+    moment = dt.datetime.fromisoformat(CREATED_AT)
+    services.post_apply(post_id=901, title="Counted", created_at=moment, revision=1)
+    arguments: dict[str, Any] = dict(
+        comment_id=902, post_id=901, content="hi", status="pending", revision=1
+    )
+    with CaptureQueriesContext(connection) as first:
+        assert services.comment_apply(created_at=moment, **arguments)
+    with CaptureQueriesContext(connection) as again:
+        assert not services.comment_apply(created_at=moment, **arguments)  # not newer: kept
+
+    statements = [query["sql"].split()[0] for query in first.captured_queries]
+    lock = ["SELECT"] if connection.vendor == "postgresql" else []
+    assert statements == [*lock, "INSERT", "SELECT", "SELECT", "UPDATE"]
+    assert len(again.captured_queries) == len(lock) + 1  # the upsert changed nothing
+    assert Comment.objects.get(pk=902).revision == 1
