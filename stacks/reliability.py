@@ -330,13 +330,15 @@ class Poison:
 
 
 def poison_messages(token: str, *, sign: Callable[[dict], dict]) -> list[Poison]:
-    """Malformed payloads, an unknown event type, events whose handler fails (signed by
-    their producer with `sign`, so that they reach the handler) and an unsigned one, each
-    marked with `token` (ids and post ids no workload uses, so nothing real is touched)."""
+    """Malformed messages and payloads, an unknown event type, an event whose handler fails
+    (signed by its producer with `sign`, so that it reaches the handler) and an unsigned one,
+    each marked with `token` (ids and post ids no workload uses, so nothing real is touched).
+    A payload of the wrong types is refused when the message is read (Event.from_message),
+    before any signature is looked at: it goes unsigned."""
 
-    def event(event_type: str, **data) -> dict:
+    def event(event_type: str, *, signed: bool = True, **data) -> dict:
         unsigned = {"id": str(uuid.uuid4()), "type": event_type, "source": token, "data": data}
-        return unsigned if event_type not in events.PRODUCERS else sign(unsigned)
+        return sign(unsigned) if signed and event_type in events.PRODUCERS else unsigned
 
     comments, query, eventbus = (event_task(name) for name in ("comments", "query", "eventbus"))
     not_a_date = {"title": token, "created_at": "not a date", "revision": 1}
@@ -351,8 +353,8 @@ def poison_messages(token: str, *, sign: Callable[[dict], dict]) -> list[Poison]
         Poison(query, {"poison": token}, "invalid event: event lacks"),
         Poison(
             query,
-            event(events.POST_CREATED, post_id=-1, **not_a_date),
-            "ValueError(\"created_at 'not a date' is not an ISO 8601",
+            event(events.POST_CREATED, signed=False, post_id=-1, **not_a_date),
+            "invalid event: PostCreated.created_at must be an ISO 8601 date and time",
         ),
         Poison(eventbus, {"poison": token}, "invalid event: event lacks"),
         Poison(
