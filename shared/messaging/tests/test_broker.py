@@ -55,3 +55,54 @@ def test_every_service_connects_with_the_fixed_transport():
     assert connection.transport_cls == broker.BROKER_TRANSPORT
     assert isinstance(connection.transport, broker.Transport)
     assert connection.transport.Channel.QoS is broker.QoS
+
+
+class UnackedIndex:
+    """A Redis client holding an unacked index of (tag, score) pairs; records its commands."""
+
+    def __init__(self, entries: dict[str, float]):
+        self.entries, self.commands = entries, []
+
+    def zrange(self, key, high, low, *, desc, byscore, offset, num, withscores=False):
+        self.commands.append("ZRANGE")
+        due = sorted(
+            ((tag, score) for tag, score in self.entries.items() if low <= score <= high),
+            key=lambda pair: -pair[1],
+        )[offset : offset + num]
+        return due if withscores else [tag for tag, _ in due]
+
+    def lock(self, name, timeout):
+        self.commands.append("LOCK")
+        return SimpleNamespace(acquire=lambda blocking: True, release=lambda: None)
+
+
+def _qos_over(client, monkeypatch):
+    from contextlib import nullcontext
+
+    channel = SimpleNamespace(
+        do_restore=False,
+        conn_or_acquire=lambda *a: nullcontext(client),
+        unacked_index_key="unacked_index",
+        unacked_mutex_key="unacked_mutex",
+        unacked_mutex_expire=5,
+        visibility_timeout=10,
+    )
+    qos = broker.QoS(channel=channel, prefetch_count=1)
+    restored = []
+    monkeypatch.setattr(qos, "restore_by_tag", lambda tag, client=None: restored.append(tag))
+    return qos, restored
+
+
+def test_the_restore_sweep_at_rest_is_one_read_without_the_lock(monkeypatch):
+    client = UnackedIndex({"taken-just-now": broker.time.time()})
+    qos, restored = _qos_over(client, monkeypatch)
+    qos.restore_visible(num=10, interval=1)
+    assert client.commands == ["ZRANGE"] and restored == []
+
+
+def test_a_message_past_the_visibility_timeout_is_still_restored_at_once(monkeypatch):
+    client = UnackedIndex({"of-a-killed-worker": broker.time.time() - 11})
+    qos, restored = _qos_over(client, monkeypatch)
+    qos.restore_visible(num=10, interval=1)
+    assert client.commands == ["ZRANGE", "LOCK", "ZRANGE"]
+    assert restored == ["of-a-killed-worker"]
