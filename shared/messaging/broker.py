@@ -227,3 +227,8 @@ class Channel(redis.Channel):
 
 class Transport(redis.Transport):
     Channel = Channel
+    # How long a worker's BRPOP waits on Redis before it asks again (kombu: 1 s). An idle
+    # worker re-sent it every second; a message is taken the moment it arrives whatever
+    # this is. The restore sweep keeps its own 1 s timer. kombu drops a BRPOP connection
+    # whose reply is overdue by this + health_check_interval (25 s): 30 s, not 26 s.
+    brpop_timeout = 5
