@@ -18,6 +18,7 @@ import base64
 import binascii
 import json
 import logging
+import time
 from collections.abc import Callable
 from queue import Empty
 from typing import Any
@@ -29,11 +30,36 @@ from kombu.utils.encoding import bytes_to_str
 logger = logging.getLogger(__name__)
 
 BROKER_TRANSPORT = "shared.messaging.broker:Transport"
+# Seconds between refreshes of expiring queues' bindings (kombu: 1); no queue here expires.
+BINDING_EXPIRY_INTERVAL = 10
 
 
 class QoS(redis.QoS):
     # kombu's own (kombu/transport/redis.py), which celery-types' kombu stubs leave out.
     _remove_from_indices: Callable[[str], Any]
+    channel: Any
+    unacked_index_key: str
+
+    # Returns what kombu's returns nothing for (celery-types' stubs say None): whether a
+    # message is in flight.
+    def restore_visible(self, start=0, num=10, interval=10) -> bool:  # type: ignore[override]
+        """kombu's sweep for messages past the visibility timeout takes a lock in Redis
+        first (SET NX, then a Lua script, EVALSHA, to release it): three commands a second
+        per worker at rest, for an index that is almost always empty. Look first, without
+        the lock, at the oldest entry (one ZRANGE), and sweep as kombu does only when it is
+        due. Reading without the lock is safe: kombu's sweep under the lock reads again;
+        an entry that becomes due just after the look is found by the next sweep.
+
+        True when a message is in flight (the index holds one): Transport's timer then
+        looks again in a second; False when the index is empty: no message can become due
+        before a visibility timeout has passed, so it looks again only then."""
+        with self.channel.conn_or_acquire() as client:
+            oldest = client.zrange(self.unacked_index_key, 0, 0, withscores=True)
+        if not oldest:
+            return False
+        if oldest[0][1] <= time.time() - self.visibility_timeout:
+            super().restore_visible(start=start, num=num, interval=interval)
+        return True
 
     def ack(self, delivery_tag) -> None:
         try:
@@ -203,3 +229,41 @@ class Channel(redis.Channel):
 
 class Transport(redis.Transport):
     Channel = Channel
+    # How long a worker's BRPOP waits on Redis before it asks again (kombu: 1 s). An idle
+    # worker re-sent it every second; a message is taken the moment it arrives whatever
+    # this is. The restore sweep keeps its own 1 s timer. kombu drops a BRPOP connection
+    # whose reply is overdue by this + health_check_interval (25 s): 30 s, not 26 s.
+    brpop_timeout = 5
+
+    def register_with_event_loop(self, connection, loop) -> None:
+        """kombu's, with the event loop's two one-second timers made to wake on work.
+
+        The restore sweep ran every `unacked_restore_interval` (1 s). Now it runs every
+        second while a message is in flight (the unacked index holds one) and, when the
+        index is empty, again after `visibility_timeout` (10 s): a message taken after an
+        empty look becomes due only a visibility timeout after it was taken, after the
+        next look, which finds it and sweeps every second from then on. So a killed
+        worker's message still comes back within a second of its visibility timeout.
+        The binding-expiry refresh (every 1 s) does nothing for queues without x-expires,
+        which these are: every 10 s."""
+        super().register_with_event_loop(connection, loop)
+        cycle: Any = self.cycle  # kombu's MultiChannelPoller, which the stubs leave bare
+        options = connection.client.transport_options
+        busy = options.get("unacked_restore_interval", 10)  # kombu's defaults
+        idle = max(busy, options.get("visibility_timeout", 3600))
+
+        def sweep() -> None:
+            delay = busy
+            try:
+                # None: Redis did not answer (kombu logged it); look again in a second.
+                if cycle.maybe_restore_messages() is False:
+                    delay = idle
+            finally:
+                cycle._restore_messages_tref = loop.call_later(delay, sweep)
+
+        cycle._restore_messages_tref.cancel()
+        cycle._restore_messages_tref = loop.call_later(busy, sweep)
+        cycle._binding_expiry_tref.cancel()
+        cycle._binding_expiry_tref = loop.call_repeatedly(
+            BINDING_EXPIRY_INTERVAL, cycle.maybe_refresh_binding_expiry
+        )
