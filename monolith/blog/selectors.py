@@ -7,42 +7,11 @@ import functools
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import CharField, Func
 
 from monolith.blog.models import Comment, Post
 from shared import rules
-from shared.api.contract import COMMENT_KEYS, POST_KEYS
+from shared.api.contract import COMMENT_KEYS, POST_KEYS, ContractDateTime
 from shared.api.errors import PostNotFound
-
-
-class ContractDateTime(Func):
-    """A datetime column as the contract writes it, computed by the database: ISO 8601 in
-    UTC ending in "Z", microseconds only when there are some (DRF's DateTimeField writes
-    isoformat()). Saves parsing each date into a Python datetime only to print it again.
-    monolith/blog/tests/test_posts_api.py proves the bytes on SQLite and on PostgreSQL."""
-
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # Django stores an aware datetime as str() of its naive UTC value:
-        # "YYYY-MM-DD HH:MM:SS[.ffffff]" (django/db/backends/sqlite3/operations.py).
-        template = "(replace(%(expressions)s, ' ', 'T') || 'Z')"
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        # https://www.postgresql.org/docs/current/functions-formatting.html ("US": microseconds)
-        template = (
-            "(to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-            " || CASE WHEN to_char(%(expressions)s, 'US') = '000000' THEN ''"
-            " ELSE '.' || to_char(%(expressions)s, 'US') END || 'Z')"
-        )
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
-        if template is None:
-            raise NotImplementedError(f"ContractDateTime: no SQL for {connection.vendor}")
-        return super().as_sql(compiler, connection, function, template, arg_joiner, **extra)
-
 
 # One row per comment (or one per post without comments): the post's fields, then the
 # comment's, each in the contract's key order.

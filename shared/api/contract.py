@@ -1,4 +1,4 @@
-"""The post list's shape built from plain rows, without a serializer: the list is the hot path.
+"""The lists' shapes built from plain rows, without a serializer: the lists are the hot path.
 
 DRF's serializers still describe the contract (the OpenAPI schema is made from them); the
 keys come from those serializers, and shared/tests/test_contract.py proves that what is
@@ -11,12 +11,42 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import orjson
+from django.db.models import CharField, Func
 
 from shared.api.renderers import render_json
 from shared.api.serializers import CommentOutputSerializer, PostOutputSerializer
 
 POST_KEYS = tuple(PostOutputSerializer().fields)
 COMMENT_KEYS = tuple(CommentOutputSerializer().fields)
+
+
+class ContractDateTime(Func):
+    """A datetime column as the contract writes it, computed by the database: ISO 8601 in
+    UTC ending in "Z", microseconds only when there are some (DRF's DateTimeField writes
+    isoformat()). Saves parsing each date into a Python datetime only to print it again.
+    monolith/blog/tests/test_posts_api.py proves the bytes on SQLite and on PostgreSQL."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django stores an aware datetime as str() of its naive UTC value:
+        # "YYYY-MM-DD HH:MM:SS[.ffffff]" (django/db/backends/sqlite3/operations.py).
+        template = "(replace(%(expressions)s, ' ', 'T') || 'Z')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        # https://www.postgresql.org/docs/current/functions-formatting.html ("US": microseconds)
+        template = (
+            "(to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+            " || CASE WHEN to_char(%(expressions)s, 'US') = '000000' THEN ''"
+            " ELSE '.' || to_char(%(expressions)s, 'US') END || 'Z')"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
+        if template is None:
+            raise NotImplementedError(f"ContractDateTime: no SQL for {connection.vendor}")
+        return super().as_sql(compiler, connection, function, template, arg_joiner, **extra)
 
 
 def posts_with_comments(*, posts: Iterable[dict], comments: Iterable[dict]) -> list[dict]:
