@@ -8,9 +8,15 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from monolith.blog.models import Comment, Post
+from monolith.blog.models import Post
 from shared import rules
-from shared.api.contract import COMMENT_KEYS, POST_KEYS, ContractDateTime
+from shared.api.contract import (
+    COMMENT_KEYS,
+    POST_KEYS,
+    ContractDateTime,
+    comment_columns,
+    comment_rows,
+)
 from shared.api.errors import PostNotFound
 
 # One row per comment (or one per post without comments): the post's fields, then the
@@ -19,11 +25,7 @@ _ROW = (
     "id",
     "title",
     ContractDateTime("created_at"),
-    "comments__id",
-    "comments__post_id",
-    "comments__content",
-    "comments__status",
-    ContractDateTime("comments__created_at"),
+    *comment_columns(prefix="comments__"),
 )
 _POST_WIDTH = len(POST_KEYS)
 # Newest posts first, each post's comments oldest first (ties by id), as the contract orders.
@@ -76,7 +78,17 @@ def post_get(*, post_id: int) -> dict:
     return found[0]
 
 
-def comment_list(*, post_id: int) -> list[Comment]:
-    if not Post.objects.filter(pk=post_id).exists():
+# A post's comments, through the post (a left join): one query tells an unknown post (no row)
+# from a post without comments (one row of nulls).
+_COMMENT_ROW = comment_columns(prefix="comments__")
+_COMMENT_ORDER = ("comments__created_at", "comments__id")
+
+
+def comment_list(*, post_id: int) -> list[dict]:
+    """The post's comments, oldest first (ties by id), as the contract's dicts: one query.
+    PostNotFound for an unknown post."""
+    post = Post.objects.filter(pk=post_id).order_by(*_COMMENT_ORDER)
+    rows = list(post.values_list(*_COMMENT_ROW))
+    if not rows:
         raise PostNotFound()
-    return list(Comment.objects.filter(post_id=post_id).order_by("created_at", "id"))
+    return comment_rows(row for row in rows if row[0] is not None)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import orjson
 from django.db.models import CharField, Func
+from rest_framework import serializers
 
 from shared.api.renderers import render_json
 from shared.api.serializers import CommentOutputSerializer, PostOutputSerializer
@@ -24,7 +25,8 @@ class ContractDateTime(Func):
     """A datetime column as the contract writes it, computed by the database: ISO 8601 in
     UTC ending in "Z", microseconds only when there are some (DRF's DateTimeField writes
     isoformat()). Saves parsing each date into a Python datetime only to print it again.
-    monolith/blog/tests/test_posts_api.py proves the bytes on SQLite and on PostgreSQL."""
+    The tests of both stacks' lists (monolith/blog/tests/test_posts_api.py, test_comments_api.py,
+    micro/comments/tests/test_comment_list.py) prove the bytes on SQLite and on PostgreSQL."""
 
     output_field = CharField()
 
@@ -47,6 +49,24 @@ class ContractDateTime(Func):
         if template is None:
             raise NotImplementedError(f"ContractDateTime: no SQL for {connection.vendor}")
         return super().as_sql(compiler, connection, function, template, arg_joiner, **extra)
+
+
+def comment_columns(*, prefix: str = "") -> tuple:
+    """The columns of a comment row, for `values_list()`, in COMMENT_KEYS' order: the
+    serializer's own field names (after `prefix`, e.g. "comments__" through a join), its
+    dates as the contract's text (ContractDateTime)."""
+    fields = CommentOutputSerializer().fields
+    return tuple(
+        ContractDateTime(prefix + key)
+        if isinstance(fields[key], serializers.DateTimeField)
+        else prefix + key
+        for key in COMMENT_KEYS
+    )
+
+
+def comment_rows(rows: Iterable[tuple]) -> list[dict]:
+    """Comment rows (columns as comment_columns() gives them) as the contract's dicts."""
+    return [dict(zip(COMMENT_KEYS, row, strict=True)) for row in rows]
 
 
 def posts_with_comments(*, posts: Iterable[dict], comments: Iterable[dict]) -> list[dict]:

@@ -50,14 +50,14 @@ class PostCreateApi(APIView):
 
 
 # GET a post's comments, oldest first. `selectors` provides comment_list(*, post_id) -> the
-# comments (model instances); PostNotFound for an unknown post.
+# comments as the contract's dicts (shared.api.contract.comment_rows, dates already text), so
+# no serializer runs; PostNotFound for an unknown post. The serializer still gives the schema.
 class CommentListReadApi(APIView):
     selectors: ModuleType
 
     @extend_schema(operation_id="comment_list", responses={200: CommentOutputSerializer(many=True)})
     def get(self, request, post_id: int):
-        comments = self.selectors.comment_list(post_id=post_id)
-        return Response(CommentOutputSerializer(comments, many=True).data)
+        return Response(self.selectors.comment_list(post_id=post_id))
 
 
 # POST a comment on a post. `services` provides comment_create(*, post_id, content) -> the

@@ -6,6 +6,7 @@ import pytest
 
 from monolith.blog.models import Comment
 from shared import rules
+from shared.testing.comment_list import awkward_comments, serialized_comments
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,32 @@ def test_list_comments_of_unknown_post_is_404(api_client, make_post):
 
     assert response.status_code == 404
     assert response.json()["fields"] == {"post_id": [rules.MSG_POST_NOT_FOUND]}
+
+
+def test_the_comment_list_renders_byte_for_byte_as_the_serializer_renders_the_comments(
+    api_client, make_post, make_comment
+):
+    """The dates come from the database as text (ContractDateTime), with microseconds only
+    when there are some, on SQLite and PostgreSQL alike; ties of created_at go by id."""
+    post, other = make_post(), make_post()
+    make_comment(post=other)
+    written = awkward_comments(
+        create=lambda content: make_comment(post=post, content=content),
+        move=lambda comment, at: Comment.objects.filter(pk=comment.pk).update(created_at=at),
+    )
+
+    response = api_client.get(_comments_url(post.id))
+    empty = api_client.get(_comments_url(make_post().id))
+
+    expected = Comment.objects.filter(post=post).order_by("created_at", "id")
+    assert response.status_code == 200
+    assert response.content == serialized_comments(expected)
+    assert [comment["id"] for comment in response.json()] == [
+        written[number].id for number in (6, 4, 1, 3, 0, 2, 5)
+    ]
+    assert [comment["created_at"] for comment in response.json()[:3]] == [
+        "2026-11-29T12:00:00Z",
+        "2026-11-29T12:00:00.000001Z",
+        "2026-11-29T12:00:00.120000Z",
+    ]
+    assert empty.content == b"[]"

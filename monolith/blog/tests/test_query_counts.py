@@ -13,6 +13,8 @@ pytestmark = pytest.mark.django_db
 
 # One query: the posts joined with their comments.
 LIST_QUERIES = 1
+# One query: the post joined with its comments (no row: no such post).
+COMMENT_LIST_QUERIES = 1
 
 
 def _many_posts_with_comments(*, posts: int, comments_each: int) -> list[Post]:
@@ -56,3 +58,21 @@ def test_post_detail_query_count_does_not_grow_with_comments(
         response = api_client.get(f"/api/posts/{busy.id}/")
 
     assert len(response.json()["comments"]) == 30
+
+
+def test_comment_list_query_count_does_not_grow_with_comments(
+    api_client, make_post, django_assert_num_queries
+):
+    quiet = make_post()
+    with django_assert_num_queries(COMMENT_LIST_QUERIES):
+        empty = api_client.get(f"/api/posts/{quiet.id}/comments/")
+    assert empty.json() == []
+
+    [busy] = _many_posts_with_comments(posts=1, comments_each=30)
+    with django_assert_num_queries(COMMENT_LIST_QUERIES):
+        response = api_client.get(f"/api/posts/{busy.id}/comments/")
+    assert len(response.json()) == 30
+
+    with django_assert_num_queries(COMMENT_LIST_QUERIES):
+        missing = api_client.get(f"/api/posts/{busy.id + 1000}/comments/")
+    assert missing.status_code == 404

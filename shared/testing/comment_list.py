@@ -1,0 +1,46 @@
+"""Comments that make a comment list hard to render, and what the serializers render for a
+list: both stacks' tests prove their lean comment list against it, byte for byte."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from rest_framework.renderers import JSONRenderer
+
+from shared.api.serializers import CommentOutputSerializer
+
+C = TypeVar("C")  # a comment, as the stack's model
+
+AWKWARD_TEXT = 'é 日本 😀 </script> \u2028 "quoted" \\ \t\x01'
+MOMENT = dt.datetime(2026, 11, 29, 12, 0, 0, tzinfo=dt.UTC)
+# Each comment's created_at, in the order the comments are written (so ids ascend): no
+# microseconds, some, the most, one; and three ties broken by id only (the tied comments
+# are moved in descending id order, so a database's physical order is not the answer).
+CREATED_AT = [
+    MOMENT + dt.timedelta(seconds=3),
+    MOMENT + dt.timedelta(microseconds=120000),
+    MOMENT + dt.timedelta(seconds=3),
+    MOMENT + dt.timedelta(microseconds=999999),
+    MOMENT + dt.timedelta(microseconds=1),
+    MOMENT + dt.timedelta(seconds=3),
+    MOMENT,
+]
+
+
+def awkward_comments(
+    *, create: Callable[[str], C], move: Callable[[C, dt.datetime], object]
+) -> list[C]:
+    """Write len(CREATED_AT) comments with `create(content)`, then give each its created_at
+    with `move(comment, created_at)`, the last written first."""
+    comments = [create(f"{AWKWARD_TEXT} {number}") for number in range(len(CREATED_AT))]
+    for comment, created_at in reversed(list(zip(comments, CREATED_AT, strict=True))):
+        move(comment, created_at)
+    return comments
+
+
+def serialized_comments(comments: Iterable) -> bytes:
+    """What the contract's serializer, rendered by DRF's JSONRenderer, makes of the comments
+    (model instances, in the order given)."""
+    return JSONRenderer().render(CommentOutputSerializer(comments, many=True).data)
