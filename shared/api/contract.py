@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import orjson
-from django.db.models import CharField, Func
+from django.db import connection
+from django.db.models import CharField, Field, Func, QuerySet
 from rest_framework import serializers
 
 from shared.api.renderers import render_json
@@ -67,6 +68,27 @@ def comment_columns(*, prefix: str = "") -> tuple:
 def comment_rows(rows: Iterable[tuple]) -> list[dict]:
     """Comment rows (columns as comment_columns() gives them) as the contract's dicts."""
     return [dict(zip(COMMENT_KEYS, row, strict=True)) for row in rows]
+
+
+# The id a query is compiled with once (one_id_sql), to be run again with any other id.
+PLACEHOLDER_ID = 0
+
+
+def one_id_sql(queryset: QuerySet) -> str:
+    """The SQL of a queryset whose one parameter is PLACEHOLDER_ID: compiling a query with
+    the ORM costs more than running it (docs/speed.md), so a hot read compiles it once."""
+    sql, params = queryset.query.sql_with_params()
+    if tuple(params) != (PLACEHOLDER_ID,):
+        raise ValueError(f"expected the one parameter {PLACEHOLDER_ID}, got {params!r}")
+    return sql
+
+
+def id_in_range(value: int, *, field: Field) -> bool:
+    """Whether the database can hold `value` in `field`: the ORM finds no row for an id
+    beyond its column's range (django.db.models.lookups.IntegerFieldOverflow), and so does
+    a query compiled once, when it is not run."""
+    low, high = connection.ops.integer_field_range(field.get_internal_type())
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 def posts_with_comments(*, posts: Iterable[dict], comments: Iterable[dict]) -> list[dict]:

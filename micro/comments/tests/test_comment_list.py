@@ -89,3 +89,11 @@ def test_a_post_posts_knows_is_recorded_then_listed_without_asking_again(
     assert [comment["content"] for comment in first.json()] == ["arrived before PostCreated"]
     assert posts_service.calls == [f"/api/posts/{new_post_id}/"]
     assert KnownPost.objects.filter(pk=new_post_id, deleted=False).exists()
+
+
+def test_an_id_beyond_64_bits_is_asked_of_posts_like_any_unknown_post(api, db, posts_service):
+    post_id = 10**20
+    response = api.get(comments_url(post_id))
+
+    assert response.status_code == 404
+    assert posts_service.calls == [f"/api/posts/{post_id}/"]

@@ -102,8 +102,9 @@ def test_list_comments_of_a_post_oldest_first(api_client, make_post, make_commen
     assert [comment["id"] for comment in response.json()] == [first.id, second.id]
 
 
-def test_list_comments_of_unknown_post_is_404(api_client, make_post):
-    response = api_client.get(_comments_url(make_post().id + 1000))
+@pytest.mark.parametrize("offset", [1000, 10**20])
+def test_list_comments_of_unknown_post_is_404(api_client, make_post, offset):
+    response = api_client.get(_comments_url(make_post().id + offset))
 
     assert response.status_code == 404
     assert response.json()["fields"] == {"post_id": [rules.MSG_POST_NOT_FOUND]}
