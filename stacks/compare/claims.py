@@ -301,15 +301,18 @@ def _claim_query_fast(raw: dict) -> dict:
 def _claim_duplication(raw: dict) -> dict:
     storage = raw.get("cost", {}).get("storage_seeded")
     claim = "Data duplication won't cost too much"
+    rule = f"verdict rule: micro/monolith bytes <= {DUPLICATION_HOLDS:g} holds, <= " + (
+        f"{DUPLICATION_PARTLY:g} partly"
+    )
     checked = (
-        f"storage table (same seed data), Django's own tables left out (a database per "
-        f"service, not duplication); verdict rule: micro/monolith bytes <= "
-        f"{DUPLICATION_HOLDS:g} holds, <= {DUPLICATION_PARTLY:g} partly"
+        "storage table (same seed data), Django's own tables left out (a database per "
+        f"service, not duplication); {rule}"
     )
     if not storage:
         return _claim(claim, checked, "not measured", UNKNOWN)
     kinds = storage_by_kind(storage)
     if set(kinds) != {"micro", "monolith"}:  # a run from before tables were measured
+        checked = f"storage table (same seed data); {rule}"
         totals = storage_totals(storage)
         micro, monolith = totals["micro"]["data"], totals["monolith"]["data"]
         breakdown = "all tables"
