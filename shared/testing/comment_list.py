@@ -44,3 +44,20 @@ def serialized_comments(comments: Iterable) -> bytes:
     """What the contract's serializer, rendered by DRF's JSONRenderer, makes of the comments
     (model instances, in the order given)."""
     return JSONRenderer().render(CommentOutputSerializer(comments, many=True).data)
+
+
+# The ids' order the contract gives the comments awkward_comments wrote (by created_at, ties
+# by id), and the first three dates as the contract writes them.
+LISTED_ORDER = (6, 4, 1, 3, 0, 2, 5)
+FIRST_DATES = ["2026-11-29T12:00:00Z", "2026-11-29T12:00:00.000001Z", "2026-11-29T12:00:00.120000Z"]
+
+
+def assert_listed_as_serialized(response, *, written: list, expected: Iterable) -> None:
+    """A comment list's answer: 200, the serializer's very bytes for `expected`, the
+    comments `written` by awkward_comments in the contract's order, dates as it writes them."""
+    assert response.status_code == 200
+    assert response.content == serialized_comments(expected)
+    assert [comment["id"] for comment in response.json()] == [
+        written[number].id for number in LISTED_ORDER
+    ]
+    assert [comment["created_at"] for comment in response.json()[:3]] == FIRST_DATES

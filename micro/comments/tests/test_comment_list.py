@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from micro.comments.models import Comment, KnownPost
-from shared.testing.comment_list import awkward_comments, serialized_comments
+from shared.testing.comment_list import assert_listed_as_serialized, awkward_comments
 
 pytestmark = pytest.mark.django_db
 
@@ -34,16 +34,7 @@ def test_the_comment_list_renders_byte_for_byte_as_the_serializer_renders_the_co
     response = api.get(comments_url(known_post.post_id))
 
     expected = Comment.objects.filter(post_id=known_post.post_id).order_by("created_at", "id")
-    assert response.status_code == 200
-    assert response.content == serialized_comments(expected)
-    assert [comment["id"] for comment in response.json()] == [
-        written[number].id for number in (6, 4, 1, 3, 0, 2, 5)
-    ]
-    assert [comment["created_at"] for comment in response.json()[:3]] == [
-        "2026-11-29T12:00:00Z",
-        "2026-11-29T12:00:00.000001Z",
-        "2026-11-29T12:00:00.120000Z",
-    ]
+    assert_listed_as_serialized(response, written=written, expected=expected)
 
 
 def test_a_known_post_without_comments_lists_none(api, known_post):
