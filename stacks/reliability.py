@@ -54,6 +54,28 @@ class Workload:
         self.refused += other.refused
         self.actions += other.actions
 
+    def write_post(
+        self, client: BlogClient, title: str, contents: list[str], *, after_each=lambda: None
+    ) -> None:
+        """Create a post, then its comments (none if the post is refused), recording each
+        write as the client was told; `after_each()` is called after every one."""
+        reply = client.create_post(title)
+        self.actions += 1
+        after_each()
+        if not reply.ok:
+            self.refused += 1
+            return
+        post_id = reply.body["id"]
+        self.comments[post_id] = {}
+        for content in contents:
+            comment = client.add_comment(post_id, content)
+            self.actions += 1
+            if comment.ok:
+                self.comments[post_id][comment.body["id"]] = content
+            else:
+                self.refused += 1
+            after_each()
+
 
 def run_workload(
     client: BlogClient, *, posts: int, comments_per_post: int, tag: str, halfway: threading.Event
@@ -61,24 +83,17 @@ def run_workload(
     """Create posts, each followed by its comments; set `halfway` in the middle."""
     workload = Workload()
     total = posts * (1 + comments_per_post)
+
+    def past_halfway() -> None:
+        if workload.actions >= total // 2:
+            halfway.set()
+
     for number in range(posts):
-        reply = client.create_post(f"{tag} {number}")
-        workload.actions += 1
-        if not reply.ok:
-            workload.refused += 1
-            continue
-        post_id = reply.body["id"]
-        workload.comments[post_id] = {}
-        for index in range(comments_per_post):
-            content = f"{tag} {'Orange' if index % 4 == 0 else 'apple'} {index}"
-            comment = client.add_comment(post_id, content)
-            workload.actions += 1
-            if comment.ok:
-                workload.comments[post_id][comment.body["id"]] = content
-            else:
-                workload.refused += 1
-            if workload.actions >= total // 2:
-                halfway.set()
+        contents = [
+            f"{tag} {'Orange' if index % 4 == 0 else 'apple'} {index}"
+            for index in range(comments_per_post)
+        ]
+        workload.write_post(client, f"{tag} {number}", contents, after_each=past_halfway)
     halfway.set()
     return workload
 
@@ -436,20 +451,8 @@ def write_burst(stack: Stack, *, clients: int, seconds: float, tag: str) -> Work
         client = BlogClient("micro", stack.urls, timeout=30.0, keepalive=True)
         try:
             while time.monotonic() < deadline:
-                reply = client.create_post(f"{tag} burst {number}")
-                own.actions += 1
-                if not reply.ok:
-                    own.refused += 1
-                    continue
-                post_id = reply.body["id"]
-                own.comments[post_id] = {}
                 content = f"{tag} {'Orange' if number % 4 == 0 else 'apple'} burst {number}"
-                comment = client.add_comment(post_id, content)
-                own.actions += 1
-                if comment.ok:
-                    own.comments[post_id][comment.body["id"]] = content
-                else:
-                    own.refused += 1
+                own.write_post(client, f"{tag} burst {number}", [content])
                 number += clients
         finally:
             client.close()
