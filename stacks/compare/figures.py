@@ -8,12 +8,25 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from stacks.compare import charts as drawing
 from stacks.compare import claims as judged
-from stacks.compare import gateway_hop, overload, report, sections
+from stacks.compare import (
+    failure_matrix,
+    gateway_hop,
+    open_loop,
+    overload,
+    overview,
+    pairs,
+    reads,
+    report,
+    request_counts,
+    scaling,
+)
 from stacks.compare.document import Section, Table, markdown_blocks, markdown_table
+from stacks.compare.formats import yes_no
 from stacks.compare.machine import describe
+from stacks.compare.record import RunRecord, as_record
 from stacks.compare.reliability import section as reliability_section
 
 FIGURES = "figures"  # the folder under docs/ that docs_figures owns
@@ -34,15 +47,15 @@ def _plain(build: Callable[[dict], Section]) -> Callable[[dict, dict], Section]:
     return lambda raw, _charts: build(raw)
 
 
-TARGETS = _plain(sections.targets)
-REQUEST_COUNTS = _plain(sections.request_counts)
-FAILURE_MATRIX = _plain(sections.failure_matrix)
-WRITES = _plain(sections.write_throughput)
-CPU = _plain(sections.cpu)
+TARGETS = _plain(overview.targets)
+REQUEST_COUNTS = _plain(request_counts.request_counts)
+FAILURE_MATRIX = _plain(failure_matrix.failure_matrix)
+WRITES = _plain(pairs.write_throughput)
+CPU = _plain(overview.cpu)
 RELIABILITY = _plain(reliability_section)
 GATEWAY_HOP = _plain(gateway_hop.section)
 OVERLOAD = _plain(overload.section)
-LIMITS = _plain(report.limits)
+LIMITS = _plain(overview.limits)
 
 CLAIM_ANY_FAILURE = "If any inter-service request fails"
 CLAIM_SLOWEST = "The entire request is only as fast"
@@ -57,24 +70,24 @@ CLAIM_SCALING = "Scaling a busy service"
 # One row per chapter page (docs/<slug>.md), in the guide's order.
 CHAPTERS: dict[str, ChapterFigures] = {
     "monolith-vs-microservices": ChapterFigures((TARGETS, REQUEST_COUNTS), (CLAIM_MONOLITH,)),
-    "database-per-service": ChapterFigures((sections.cost,), (CLAIM_DUPLICATION,)),
+    "database-per-service": ChapterFigures((overview.cost,), (CLAIM_DUPLICATION,)),
     "sync-vs-async": ChapterFigures(
-        (sections.closed_loop,), (CLAIM_ANY_FAILURE, CLAIM_SLOWEST, CLAIM_WEBS)
+        (reads.closed_loop,), (CLAIM_ANY_FAILURE, CLAIM_SLOWEST, CLAIM_WEBS)
     ),
     "event-bus": ChapterFigures((WRITES, CPU, OVERLOAD)),
     "query-service": ChapterFigures(
-        (sections.open_loop,), (CLAIM_QUERY_FAST, CLAIM_QUERY_SURVIVES)
+        (open_loop.open_loop,), (CLAIM_QUERY_FAST, CLAIM_QUERY_SURVIVES)
     ),
-    "moderation": ChapterFigures((sections.consistency_lag,), (CLAIM_MODERATION_DOWN,)),
+    "moderation": ChapterFigures((overview.consistency_lag,), (CLAIM_MODERATION_DOWN,)),
     "missing-events": ChapterFigures((RELIABILITY,)),
     "failures": ChapterFigures(
         (FAILURE_MATRIX,), (CLAIM_ANY_FAILURE, CLAIM_QUERY_SURVIVES, CLAIM_MODERATION_DOWN)
     ),
     "deployment": ChapterFigures((GATEWAY_HOP,)),
-    "scaling": ChapterFigures((sections.scaling,), (CLAIM_SCALING,)),
+    "scaling": ChapterFigures((scaling.section,), (CLAIM_SCALING,)),
     "delivery-guarantees": ChapterFigures((RELIABILITY,)),
-    "consistency-lag": ChapterFigures((sections.consistency_lag, WRITES)),
-    "cost": ChapterFigures((sections.cost, CPU), (CLAIM_DUPLICATION,)),
+    "consistency-lag": ChapterFigures((overview.consistency_lag, WRITES)),
+    "cost": ChapterFigures((overview.cost, CPU), (CLAIM_DUPLICATION,)),
     "speed": ChapterFigures((LIMITS,)),
 }
 
@@ -124,7 +137,7 @@ def chapter_markdown(raw: dict, charts: dict, chapter: ChapterFigures) -> str:
 
 def readme_block(raw: dict, charts: dict) -> str:
     """The README's figures: the targets in one short table and one chart."""
-    rows = [[t["target"], t["measured"], sections.yes_no(t["met"])] for t in judged.targets(raw)]
+    rows = [[t["target"], t["measured"], yes_no(t["met"])] for t in judged.targets(raw)]
     parts = [
         README_START,
         run_line(raw).replace(f"]({FIGURES}/", f"](docs/{FIGURES}/"),
@@ -145,16 +158,20 @@ def replace_readme_block(text: str, block: str) -> str:
     return pattern.sub(lambda _match: block, text, count=1)
 
 
-def write_figures(raw: dict, docs_dir: Path, readme: Path | None = None) -> list[Path]:
-    """Charts, raw.json and one snippet per chapter in docs/figures/; the README's block."""
+def write_figures(
+    run: RunRecord | dict[str, Any], docs_dir: Path, readme: Path | None = None
+) -> list[Path]:
+    """Charts, raw.json and one snippet per chapter in docs/figures/; the README's block.
+    `run` is a record or raw.json's contents (read through record.load_record)."""
+    record = as_record(run)
     directory = docs_dir / FIGURES
     directory.mkdir(parents=True, exist_ok=True)
     for old in directory.glob("*.png"):
         old.unlink()  # a chart this run has no data for must not survive from an older run
-    raw = {**raw, "figures": report.derived_figures(raw)}
+    raw = {**record.to_json(), "figures": report.derived_figures(record)}
     written = [directory / "raw.json"]
     written[0].write_text(json.dumps(raw, indent=1, default=str))
-    charts = drawing.draw_all(raw, directory)
+    charts = report.draw_charts(record, directory)
     written += [directory / filename for filename, _caption in charts.values()]
     for slug, chapter in CHAPTERS.items():
         path = directory / f"{slug}.md"

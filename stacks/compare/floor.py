@@ -1,12 +1,17 @@
 """The floor under every figure: the emptiest request of each service, the Python floor of
 the list's response (its bytes from memory under the same server), and what tracing costs.
 
-Pure functions of the raw figures (raw.json), like the report's other sections.
+The phase measures them (one client, tracing off); the section is a pure function of the
+raw figures (raw.json), like the report's other sections, and also shows the tracing A/B
+(stacks/compare/tracing_ab.py).
 """
 
 from __future__ import annotations
 
+from stacks.compare import probes, records
 from stacks.compare.document import Section, Table
+from stacks.compare.phase import Charts, Context, Phase
+from stacks.compare.record import RunRecord
 from stacks.compare.stats import median
 
 NOT_MEASURED = "not measured in this run"
@@ -138,3 +143,30 @@ def section(raw: dict) -> Section:
         else NOT_MEASURED,
     ]
     return Section("The floor", blocks)
+
+
+class Floor(Phase):
+    """GET /health/ of every service, and each stack's list beside a bare WSGI app serving
+    its very bytes under the same gunicorn command (one client, tracing off)."""
+
+    name, in_summary = "floor", True
+
+    def run(self, context: Context) -> None:
+        context.say("the floor: GET /health/ of every service; each list beside a bare WSGI app")
+        floor, samples = context.record.floor, context.options.floor_samples
+        with context.untraced():
+            floor.health = {
+                k: probes.health_floors(s, samples=samples) for k, s in context.stacks.items()
+            }
+            floor.list = {
+                k: probes.list_floor(s, limit=context.options.posts, samples=samples)
+                for k, s in context.stacks.items()
+            }
+        for kind, figures in floor.list.items():
+            context.say(
+                f"  {kind} list p50 {records.ms(figures['list']['p50_ms'])}, the same bytes "
+                f"from memory {records.ms(figures['wsgi_floor']['p50_ms'])}"
+            )
+
+    def sections(self, record: RunRecord, charts: Charts) -> list[Section]:
+        return [section(record.as_mapping())]

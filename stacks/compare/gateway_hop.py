@@ -16,8 +16,10 @@ from typing import Any
 
 from stacks.compare import cost, loadgen
 from stacks.compare.document import Section, Table
+from stacks.compare.formats import ms
+from stacks.compare.phase import Charts, Context, Phase
+from stacks.compare.record import RunRecord
 from stacks.compare.records import ROUND
-from stacks.compare.sections import ms
 from stacks.compare.stats import latency_summary
 from stacks.launcher import Stack
 
@@ -160,3 +162,18 @@ def section(raw: dict) -> Section:
             Table(headers, table),
         ],
     )
+
+
+class GatewayHop(Phase):
+    name = "gateway_hop"
+
+    def run(self, context: Context) -> None:
+        context.say("the gateway's extra hop: micro's list and comment, direct and through nginx")
+        with context.untraced():
+            context.record.gateway_hop = measure(
+                context.micro, post_ids=context.post_ids["micro"], limit=context.options.posts,
+                quick=context.options.quick, say=context.say,
+            )  # fmt: skip
+
+    def sections(self, record: RunRecord, charts: Charts) -> list[Section]:
+        return [section(record.as_mapping())]

@@ -25,6 +25,8 @@ from shared import rules
 from shared.deployables import EVENTBUS, event_task, producers
 from stacks.compare import cost, loadgen
 from stacks.compare.document import Section, Table
+from stacks.compare.phase import Charts, Context, Phase
+from stacks.compare.record import RunRecord
 from stacks.launcher import Stack
 from stacks.launcher.databases import per_service_database_url
 
@@ -391,3 +393,18 @@ def section(raw: dict) -> Section:
             Table(["queue depth", *QUEUES], depths),
         ],
     )
+
+
+class Overload(Phase):
+    name, in_summary = "overload", True
+
+    def run(self, context: Context) -> None:
+        clients = plan_for(quick=context.options.quick).clients
+        context.say(f"overload: {clients} clients writing on micro, then the drain")
+        with context.untraced():
+            context.record.overload = measure(
+                context.micro, quick=context.options.quick, say=context.say
+            )
+
+    def sections(self, record: RunRecord, charts: Charts) -> list[Section]:
+        return [section(record.as_mapping())]

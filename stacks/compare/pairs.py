@@ -1,7 +1,8 @@
 """Write throughput: post + comment pairs from many clients, and a check that nothing was lost.
 
 After the run every comment the clients got a 201 for is read back through the public read
-(query on micro): it must be there exactly once, with a final status.
+(query on micro): it must be there exactly once, with a final status. Micro's lag under
+that load is measured on the way, and both stacks' memory and storage after it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 from shared import rules
-from stacks.compare import loadgen
+from stacks.compare import cost, lag, loadgen, workload
+from stacks.compare.document import Section, Table
+from stacks.compare.formats import NOT_MEASURED, ms, per_s
+from stacks.compare.phase import Charts, Context, Phase, generator_processes
+from stacks.compare.record import RunRecord
 from stacks.compare.stats import latency_summary, rate
 from stacks.launcher import Stack
 
@@ -107,4 +112,86 @@ def progress(record: dict) -> str:
         f"({record['pairs_ok']} ok, {sum(record['errors'].values())} failed, p50 {p50:.1f} ms); "
         f"read back: {check['present_once']}/{check['expected']} present once, "
         f"{check['lost']} lost, {check['doubled']} doubled, {check['not_final']} not final"
+    )
+
+
+class Pairs(Phase):
+    name, in_summary = "pairs", True
+
+    def run(self, context: Context) -> None:
+        clients, duration = context.options.pair_clients, context.options.duration
+        found = context.record
+        context.say(f"write throughput: post+comment pairs, {clients} clients, {duration:g} s each")
+        for kind in workload.STACK_ORDER:
+            stack = context.stacks[kind]
+            follower = lag.TraceFollower(stack.trace_dir) if kind == "micro" else None
+            work = loadgen.Workload(kind, stack.urls, "pair")
+            result = loadgen.run_closed_loop(
+                work,
+                concurrency=clients,
+                duration=duration,
+                processes=generator_processes(context.options, clients),
+            )
+            record = pair_record(kind, clients, duration, result)
+            if follower:
+                found.lag.under_load = lag.collect_lags(follower, result["samples"])
+            record["check"] = check_pairs(stack, result["samples"])
+            found.pairs.append(record)
+            context.say(f"    {progress(record)}")
+        stacks = context.stacks
+        found.cost.memory_after_load = {k: cost.memory_snapshot(s) for k, s in stacks.items()}
+        found.cost.storage_end = {k: cost.storage_bytes(s) for k, s in stacks.items()}
+        found.cost.redis = cost.redis_memory(context.micro)
+
+    def sections(self, record: RunRecord, charts: Charts) -> list[Section]:
+        return [write_throughput(record.as_mapping())]
+
+
+def write_throughput(raw: dict) -> Section:
+    rows = []
+    for record in raw.get("pairs", []):
+        check = record["check"]
+        latencies = latency_summary(record["latencies_ms"])
+        rows.append(
+            [
+                record["stack"],
+                record["clients"],
+                per_s(record["pairs_per_s"]),
+                record["pairs_ok"],
+                sum(record["errors"].values()),
+                ms(latencies["p50"]),
+                ms(latencies["p99"]),
+                check["expected"],
+                check["present_once"],
+                check["lost"],
+                check["doubled"],
+                check["not_final"],
+                f"{check['seconds']:.1f}",
+            ]
+        )
+    headers = [
+        "stack",
+        "clients",
+        "pairs/s",
+        "pairs ok",
+        "failed",
+        "p50 ms",
+        "p99 ms",
+        "comments",
+        "present once",
+        "lost",
+        "doubled",
+        "not final",
+        "read back s",
+    ]
+    return Section(
+        "Write throughput: post + comment pairs",
+        [
+            "Each client creates a post, then a comment on it, as fast as it can. Afterwards "
+            "every comment a client got a 201 for is read back through the public read (query "
+            "on micro) until it is there exactly once with its final status. 'failed' counts "
+            "pairs whose POST got an error (the client knows); 'lost' counts comments that were "
+            "acknowledged and never showed up.",
+            Table(headers, rows) if rows else NOT_MEASURED,
+        ],
     )

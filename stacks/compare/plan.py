@@ -21,6 +21,9 @@ class Sizes:
     pair_clients: int  # clients of the post + comment pair run
     max_writes: int  # per write run: micro must process each one afterwards
     count_posts: int  # N of the request-count table's post list
+    warm_up_seconds: float  # of each action at 2 clients, before the reads and the writes
+    floor_samples: int  # requests per floor measurement (GET /health/, list, WSGI floor)
+    tracing_repetitions: int  # of the tracing A/B (traced, untraced) per list
 
 
 FULL = Sizes(
@@ -34,6 +37,9 @@ FULL = Sizes(
     pair_clients=50,
     max_writes=100,
     count_posts=10,
+    warm_up_seconds=1.0,
+    floor_samples=300,
+    tracing_repetitions=3,
 )
 QUICK = Sizes(
     levels=(1, 4),
@@ -46,4 +52,7 @@ QUICK = Sizes(
     pair_clients=20,
     max_writes=40,
     count_posts=10,
+    warm_up_seconds=0.25,
+    floor_samples=50,
+    tracing_repetitions=1,
 )

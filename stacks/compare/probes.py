@@ -18,6 +18,8 @@ import requests
 from shared import rules
 from stacks.client import BlogClient, Reply
 from stacks.compare import loadgen
+from stacks.compare.phase import Context, Phase
+from stacks.compare.plan import FULL
 from stacks.compare.stats import median
 from stacks.keepalive import KeepAliveClient
 from stacks.launcher import Stack
@@ -30,7 +32,7 @@ SLOW_COMMENTS_MS = 20
 SLOW_PROBE_POSTS = 10
 
 
-FLOOR_SAMPLES = 300
+FLOOR_SAMPLES = FULL.floor_samples  # a full run's (stacks/compare/plan.py)
 FLOOR_WARM_UP = 20
 
 
@@ -280,3 +282,23 @@ def slow_comments(micro: Stack) -> dict:
         "base_ms": base,
         "slowed_ms": slowed,
     }
+
+
+class ClaimProbes(Phase):
+    """The claims' own probes on micro: every comments request slowed; then (not with
+    --quick) posts and comments down, and moderation down."""
+
+    name = "probes"
+
+    def run(self, context: Context) -> None:
+        micro, found = context.micro, context.record.probes
+        context.say("probe for the claims: every comments request slowed")
+        found.slow_comments = slow_comments(micro)
+        if context.options.quick:
+            context.record.notes["outage_probes"] = "skipped (--quick)"
+            return
+        context.say("probes for the claims: posts + comments down; moderation down")
+        found.writers_down = writers_down(micro, posts=context.options.posts)
+        found.moderation_down = moderation_down(
+            micro, post_id=context.side_posts["micro", "lag check"]
+        )

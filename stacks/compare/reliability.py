@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from stacks.compare.document import Section, Table
+from stacks.compare.phase import Charts, Context, Phase
+from stacks.compare.record import RunRecord
 
 if TYPE_CHECKING:
     from stacks.launcher import Stack
@@ -121,3 +123,18 @@ def section(raw: dict) -> Section:
     if note or not rows:
         blocks.append(f"Not measured: {note}." if note else "Not measured in this run.")
     return Section(TITLE, blocks)
+
+
+class Reliability(Phase):
+    name, in_summary = "reliability", True
+
+    def plan(self, options) -> str | None:
+        return None if options.reliability_faults else "skipped (--reliability-faults none)"
+
+    def run(self, context: Context) -> None:
+        names, quick = context.options.reliability_faults, context.options.quick
+        rows, note = run_phase(context.micro, names, quick=quick, say=context.say)
+        context.record.reliability, context.record.notes[self.name] = rows, note
+
+    def sections(self, record: RunRecord, charts: Charts) -> list[Section]:
+        return [section(record.as_mapping())]

@@ -9,8 +9,15 @@ how many per second reach their final status in query: the pipeline's capacity.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
-from stacks.compare import cost, lag, loadgen
+from stacks.compare import cost, lag, loadgen, records
+from stacks.compare.charts import plt, save
+from stacks.compare.document import Section, Table
+from stacks.compare.formats import NOT_MEASURED, image, ms, per_s
+from stacks.compare.phase import Charts, Context, Phase
+from stacks.compare.record import RunRecord
+from stacks.compare.summary import scaling_rows
 from stacks.launcher import Stack
 
 BURST_RATE = 100.0  # comments per second offered: well above what the pipeline finishes
@@ -117,3 +124,93 @@ def scaling_record(config: ScalingConfig, result: dict, lags: dict, cpu: dict) -
         "final_per_s": (len(lags["lags_ms"]) / seconds) if seconds else None,
         "server_cpu_s": cpu,
     }
+
+
+class Scaling(Phase):
+    name = "scaling"
+
+    def plan(self, options) -> str | None:
+        return "skipped (--quick)" if options.quick else None
+
+    def run(self, context: Context) -> None:
+        context.say("scaling micro's comment pipeline: 1 and 2 workers for comments and moderation")
+        for config in default_configs(quick=context.options.quick):
+            record = run_scaling(
+                context.micro, config, post_ids=context.post_ids["micro"], processes=1
+            )
+            context.record.scaling.append(record)
+            context.say(f"    {records.scaling_progress(record)}")
+
+    def sections(self, record: RunRecord, charts: Charts) -> list[Section]:
+        return [section(record.as_mapping(), charts)]
+
+    def charts(self, record: RunRecord, out: Path) -> Charts:
+        drawn = scaling_chart(record.as_mapping(), out)
+        return {"scaling": (drawn, "Scaling the comment pipeline")} if drawn else {}
+
+
+def section(raw: dict, charts: dict) -> Section:
+    rows = []
+    for row in scaling_rows(raw.get("scaling", [])):
+        busiest = row["busiest_worker"]
+        cpu_s = row["worker_cpu_s"].get(busiest, 0) if busiest else 0
+        rows.append(
+            [
+                row["label"],
+                row["offered"],
+                row["posted"],
+                ms(row["post_p50"]),
+                per_s(row["final_per_s"]),
+                ms(row["lag_p50"]),
+                ms(row["lag_p99"]),
+                row["missing"],
+                row["post_errors"],
+                f"{busiest} ({cpu_s:.1f} s)",
+            ]
+        )
+    headers = [
+        "workers",
+        "comments sent",
+        "accepted",
+        "POST p50 ms",
+        "final/s",
+        "lag p50 ms",
+        "lag p99 ms",
+        "never final",
+        "POST errors",
+        "busiest worker (CPU)",
+    ]
+    return Section(
+        "Scaling: 1 and 2 workers for comments and moderation",
+        [
+            "Each run starts the extra Celery workers beside the launcher's, posts a burst of "
+            "comments (offered at 100/s, more than the pipeline finishes), and measures "
+            "'final/s': comments that reached their final status in query per second, from the "
+            "first POST to the last final status. First with moderation slowed by a fixed "
+            "delay (waiting, not computing: a second moderation worker can overlap the waits); "
+            "then at full speed, where every worker needs CPU from the same cores. The busiest "
+            "worker is the one that used the most CPU in the run.",
+            Table(headers, rows) if rows else NOT_MEASURED,
+            *image(charts, "scaling"),
+        ],
+    )
+
+
+def scaling_chart(raw: dict, directory: Path) -> str | None:
+    rows = scaling_rows(raw.get("scaling", []))
+    if not rows:
+        return None
+    figure, axis = plt.subplots(figsize=(10, 4))
+    labels = [row["label"].replace("; ", "\n", 1) for row in rows]
+    axis.barh(labels, [row["final_per_s"] or 0 for row in rows], color="#d62728")
+    for index, row in enumerate(rows):
+        lag = row["lag_p50"]
+        text = f" lag p50 {lag:.0f} ms" if lag is not None else ""
+        axis.text((row["final_per_s"] or 0), index, text, va="center", fontsize=8)
+    axis.set(
+        xlabel="comments reaching their final status in query, per second",
+        title="Scaling the comment pipeline with workers",
+    )
+    axis.invert_yaxis()
+    axis.tick_params(axis="y", labelsize=8)
+    return save(figure, directory, "scaling.png")

@@ -16,7 +16,6 @@ from stacks.compare.document import (
 from stacks.compare.machine import other_load
 from stacks.compare.report import build_sections, summary_text, write_report
 from stacks.compare.run import _redacted
-from stacks.compare.sections import loadgen_verdict
 from stacks.compare.summary import (
     BLOG_DATA,
     BOOKKEEPING,
@@ -28,6 +27,7 @@ from stacks.compare.summary import (
     storage_by_kind,
     storage_totals,
 )
+from stacks.compare.writes import loadgen_verdict
 from stacks.tests.factories import closed_run
 
 
