@@ -11,7 +11,13 @@ from stacks.management.commands.compare import Command
 # The option that sets each size, where its name is not the size's.
 OPTION_OF = {"pair_clients": "clients", "levels": "concurrency"}
 # The sizes no option sets.
-NO_OPTION = {"lag_comments", "lag_checks", "warm_up_seconds", "floor_samples", "tracing_repetitions"}
+NO_OPTION = {
+    "lag_comments",
+    "lag_checks",
+    "warm_up_seconds",
+    "floor_samples",
+    "tracing_repetitions",
+}
 
 
 def parser():

@@ -96,6 +96,8 @@ def test_a_new_record_is_empty_where_nothing_was_measured():
 def test_docs_figures_refuses_a_raw_json_of_an_unknown_version(raw, tmp_path):
     from django.core.management import CommandError, call_command
 
+    from stacks.management.commands.docs_figures import Command
+
     (tmp_path / "raw.json").write_text(json.dumps({**raw, "schema_version": 99}))
     with pytest.raises(CommandError, match="schema_version 99"):
-        call_command("docs_figures", str(tmp_path), docs=str(tmp_path / "docs"), readme="")
+        call_command(Command(), str(tmp_path), docs=str(tmp_path / "docs"), readme="")
