@@ -136,10 +136,11 @@ def lag_chart(raw: dict, directory: Path) -> str | None:
         for key, name in (
             ("idle", "at idle, one comment at a time"),
             ("steady", "steady arrival rate (open loop)"),
-            ("under_load", "under load: pairs at 50 clients"),
+            ("under_load", "under load: pairs at {clients} clients"),
         )
         if lags.get(key) and lags[key]["lags_ms"]
     ]
+    runs = [(name.format(clients=record.get("clients", 50)), record) for name, record in runs]
     if not runs:
         return None
     figure, axis = plt.subplots(figsize=(8, 4.2))

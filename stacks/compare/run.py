@@ -111,6 +111,7 @@ class Benchmark:
             self.write_phase,
             self.pairs_phase,
             self.overload_phase,
+            self.idle_phase,
             self.scaling_phase,
             self.probes_phase,
             self.failure_matrix_phase,
@@ -462,30 +463,62 @@ class Benchmark:
 
     # -- post + comment pairs at 50 clients -------------------------------------------------------
     def pairs_phase(self) -> None:
-        clients = self.options.pair_clients
-        duration = self.options.duration
-        self.say(f"write throughput: post+comment pairs, {clients} clients, {duration:g} s each")
-        for kind in workload.STACK_ORDER:
-            stack = self.stacks[kind]
-            follower = lag.TraceFollower(stack.trace_dir) if kind == "micro" else None
-            work = loadgen.Workload(kind, stack.urls, "pair")
-            result = loadgen.run_closed_loop(
-                work,
-                concurrency=clients,
-                duration=duration,
-                processes=generator_processes(self.options, clients),
-            )
-            record = pairs.pair_record(kind, clients, duration, result)
-            if follower:
-                self.raw["lag"]["under_load"] = lag.collect_lags(follower, result["samples"])
-            record["check"] = pairs.check_pairs(stack, result["samples"])
-            self.raw["pairs"].append(record)
-            self.say(f"    {pairs.progress(record)}")
+        levels, duration = self.options.pair_clients, self.options.duration
+        self.say(
+            f"write throughput: post+comment pairs, {' and '.join(map(str, levels))} clients, "
+            f"{duration:g} s each"
+        )
+        for clients in levels:
+            for kind in workload.STACK_ORDER:
+                self.pair_run(self.stacks[kind], clients, last=clients == levels[-1])
         self.raw["cost"]["memory_after_load"] = {
             k: cost.memory_snapshot(s) for k, s in self.stacks.items()
         }
         self.raw["cost"]["storage_end"] = {k: cost.storage_bytes(s) for k, s in self.stacks.items()}
         self.raw["cost"]["redis"] = cost.redis_memory(self.micro)
+
+    def pair_run(self, stack: Stack, clients: int, *, last: bool) -> None:
+        """One pair run: the CPU of every process of the stack from the first write until
+        its asynchronous work is drained (before the read back, which is not the writes'),
+        then every acknowledged comment read back."""
+        follower = lag.TraceFollower(stack.trace_dir) if stack.kind == "micro" and last else None
+        work = loadgen.Workload(stack.kind, stack.urls, "pair")
+        before = cost.cpu_snapshot(stack)
+        result = loadgen.run_closed_loop(
+            work,
+            concurrency=clients,
+            duration=self.options.duration,
+            processes=generator_processes(self.options, clients),
+        )
+        drained = cost.wait_drained(stack)
+        record = pairs.pair_record(stack.kind, clients, self.options.duration, result)
+        record["server_cpu_s"] = cost.cpu_used(before, cost.cpu_snapshot(stack))
+        record["drain_s"] = drained
+        if follower:
+            lags = lag.collect_lags(follower, result["samples"])
+            self.raw["lag"]["under_load"] = {**lags, "clients": clients}
+        record["check"] = pairs.check_pairs(stack, result["samples"])
+        self.raw["pairs"].append(record)
+        self.say(f"    {pairs.progress(record)}")
+
+    # -- at rest: the CPU of each stack while nobody uses it ------------------------------------
+    def idle_phase(self) -> None:
+        seconds = cost.IDLE_SECONDS_QUICK if self.options.quick else cost.IDLE_SECONDS
+        self.say(f"at rest: every process's CPU over {seconds:g} s with nothing to do")
+        for stack in self.stacks.values():
+            cost.wait_drained(stack)
+        time.sleep(cost.IDLE_SETTLE_SECONDS)
+        before = {kind: cost.cpu_snapshot(stack) for kind, stack in self.stacks.items()}
+        time.sleep(seconds)
+        self.raw["cost"]["idle_cpu"] = {
+            "seconds": seconds,
+            "cpu_s": {
+                kind: cost.cpu_used(before[kind], cost.cpu_snapshot(stack))
+                for kind, stack in self.stacks.items()
+            },
+        }
+        for kind, used in self.raw["cost"]["idle_cpu"]["cpu_s"].items():
+            self.say(f"    {kind}: {100 * sum(used.values()) / seconds:.2f}% of a core")
 
     # -- overload: accept and drain --------------------------------------------------------------
     def overload_phase(self) -> None:

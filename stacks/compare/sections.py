@@ -10,9 +10,11 @@ from stacks.compare.summary import (
     STORAGE_KINDS,
     closed_loop_rows,
     cpu_per_action,
+    idle_cpu_percent,
     lag_figures,
     memory_totals,
     open_loop_rows,
+    pair_cpu_ms,
     scaling_rows,
     storage_by_kind,
     storage_totals,
@@ -236,6 +238,7 @@ def write_throughput(raw: dict) -> Section:
                 check["doubled"],
                 check["not_final"],
                 f"{check['seconds']:.1f}",
+                _cpu_per_pair(record),
             ]
         )
     headers = [
@@ -252,6 +255,7 @@ def write_throughput(raw: dict) -> Section:
         "doubled",
         "not final",
         "read back s",
+        "CPU ms/pair",
     ]
     return Section(
         "Write throughput: post + comment pairs",
@@ -260,7 +264,9 @@ def write_throughput(raw: dict) -> Section:
             "every comment a client got a 201 for is read back through the public read (query "
             "on micro) until it is there exactly once with its final status. 'failed' counts "
             "pairs whose POST got an error (the client knows); 'lost' counts comments that were "
-            "acknowledged and never showed up.",
+            "acknowledged and never showed up. 'CPU ms/pair' is the CPU of every process of the "
+            "stack (web processes, workers, Redis) from the first write until its asynchronous "
+            "work was drained, per pair; the load generator's is not in it.",
             Table(headers, rows) if rows else NOT_MEASURED,
         ],
     )
@@ -270,7 +276,7 @@ def write_throughput(raw: dict) -> Section:
 LAG_RUNS = (
     ("idle", "at idle (one comment at a time)"),
     ("steady", "steady rate (open loop)"),
-    ("under_load", "under load (pairs, 50 clients)"),
+    ("under_load", "under load (pairs, {clients} clients)"),
 )
 
 
@@ -283,7 +289,7 @@ def consistency_lag(raw: dict, charts: dict) -> Section:
         figures = lag_figures(lags[key]["lags_ms"], lags[key]["missing"])
         rows.append(
             [
-                name,
+                name.format(clients=lags[key].get("clients", 50)),
                 figures["n"],
                 figures["missing"],
                 ms(figures["p50"]),
@@ -326,6 +332,33 @@ def consistency_lag(raw: dict, charts: dict) -> Section:
 
 
 # -- cost --------------------------------------------------------------------------------------
+def _cpu_per_pair(record: dict) -> str:
+    spent = pair_cpu_ms(record)
+    return "-" if spent is None else f"{spent:.1f}"
+
+
+def _idle_blocks(costs: dict) -> list:
+    shares = idle_cpu_percent(costs)
+    if not shares:
+        return []
+    seconds = costs["idle_cpu"]["seconds"]
+    busiest = {stack: max(used, key=used.__getitem__) for stack, used in shares.items() if used}
+    rows = [
+        [
+            stack,
+            f"{sum(used.values()):.2f}",
+            f"{busiest[stack]} {used[busiest[stack]]:.2f}" if stack in busiest else "-",
+        ]
+        for stack, used in shares.items()
+    ]
+    return [
+        f"CPU at rest: every process of each stack over {seconds:g} s after the overload was "
+        "drained and the stacks left alone for a few seconds (`manage.py idle_cpu` measures "
+        "one stack the same way, per process).",
+        Table(["stack", "% of a core", "busiest process, %"], rows),
+    ]
+
+
 def cost(raw: dict, charts: dict) -> Section:
     costs = raw.get("cost", {})
     blocks: list[str | Table] = [
@@ -351,6 +384,7 @@ def cost(raw: dict, charts: dict) -> Section:
         if memory_rows
         else NOT_MEASURED
     )
+    blocks += _idle_blocks(costs)
     blocks += _storage_blocks(costs)
     return Section("Cost: memory, processes, storage", blocks + _image(charts, "cost"))
 
