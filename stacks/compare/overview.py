@@ -20,6 +20,7 @@ from stacks.compare.summary import (
     cpu_at_fewest_clients,
     cpu_per_action,
     find_row,
+    idle_cpu_percent,
     lag_figures,
     memory_totals,
     storage_by_kind,
@@ -98,7 +99,7 @@ def claims(raw: dict) -> Section:
 LAG_RUNS = (
     ("idle", "at idle (one comment at a time)"),
     ("steady", "steady rate (open loop)"),
-    ("under_load", "under load (pairs, 50 clients)"),
+    ("under_load", "under load (pairs, {clients} clients)"),
 )
 
 
@@ -111,7 +112,7 @@ def consistency_lag(raw: dict, charts: dict) -> Section:
         figures = lag_figures(lags[key]["lags_ms"], lags[key]["missing"])
         rows.append(
             [
-                name,
+                name.format(clients=lags[key].get("clients", 50)),
                 figures["n"],
                 figures["missing"],
                 ms(figures["p50"]),
@@ -154,6 +155,28 @@ def consistency_lag(raw: dict, charts: dict) -> Section:
 
 
 # -- cost --------------------------------------------------------------------------------------
+def _idle_blocks(costs: dict) -> list:
+    shares = idle_cpu_percent(costs)
+    if not shares:
+        return []
+    seconds = costs["idle_cpu"]["seconds"]
+    busiest = {stack: max(used, key=used.__getitem__) for stack, used in shares.items() if used}
+    rows = [
+        [
+            stack,
+            f"{sum(used.values()):.2f}",
+            f"{busiest[stack]} {used[busiest[stack]]:.2f}" if stack in busiest else "-",
+        ]
+        for stack, used in shares.items()
+    ]
+    return [
+        f"CPU at rest: every process of each stack over {seconds:g} s after the overload was "
+        "drained and the stacks left alone for a few seconds (`manage.py idle_cpu` measures "
+        "one stack the same way, per process).",
+        Table(["stack", "% of a core", "busiest process, %"], rows),
+    ]
+
+
 def cost(raw: dict, charts: dict) -> Section:
     costs = raw.get("cost", {})
     blocks: list[str | Table] = [
@@ -179,6 +202,7 @@ def cost(raw: dict, charts: dict) -> Section:
         if memory_rows
         else NOT_MEASURED
     )
+    blocks += _idle_blocks(costs)
     blocks += _storage_blocks(costs)
     return Section("Cost: memory, processes, storage", blocks + image(charts, "cost"))
 
@@ -373,10 +397,11 @@ def lag_chart(raw: dict, directory: Path) -> str | None:
         for key, name in (
             ("idle", "at idle, one comment at a time"),
             ("steady", "steady arrival rate (open loop)"),
-            ("under_load", "under load: pairs at 50 clients"),
+            ("under_load", "under load: pairs at {clients} clients"),
         )
         if lags.get(key) and lags[key]["lags_ms"]
     ]
+    runs = [(name.format(clients=record.get("clients", 50)), record) for name, record in runs]
     if not runs:
         return None
     figure, axis = plt.subplots(figsize=(8, 4.2))

@@ -19,6 +19,7 @@ from stacks.compare.formats import NOT_MEASURED, ms, per_s
 from stacks.compare.phase import Charts, Context, Phase, generator_processes
 from stacks.compare.record import RunRecord
 from stacks.compare.stats import latency_summary, rate
+from stacks.compare.summary import pair_cpu_ms
 from stacks.launcher import Stack
 
 CHECK_TIMEOUT = 120.0
@@ -119,25 +120,15 @@ class Pairs(Phase):
     name, in_summary = "pairs", True
 
     def run(self, context: Context) -> None:
-        clients, duration = context.options.pair_clients, context.options.duration
+        levels, duration = context.options.pair_clients, context.options.duration
         found = context.record
-        context.say(f"write throughput: post+comment pairs, {clients} clients, {duration:g} s each")
-        for kind in workload.STACK_ORDER:
-            stack = context.stacks[kind]
-            follower = lag.TraceFollower(stack.trace_dir) if kind == "micro" else None
-            work = loadgen.Workload(kind, stack.urls, "pair")
-            result = loadgen.run_closed_loop(
-                work,
-                concurrency=clients,
-                duration=duration,
-                processes=generator_processes(context.options, clients),
-            )
-            record = pair_record(kind, clients, duration, result)
-            if follower:
-                found.lag.under_load = lag.collect_lags(follower, result["samples"])
-            record["check"] = check_pairs(stack, result["samples"])
-            found.pairs.append(record)
-            context.say(f"    {progress(record)}")
+        context.say(
+            f"write throughput: post+comment pairs, {' and '.join(map(str, levels))} clients, "
+            f"{duration:g} s each"
+        )
+        for clients in levels:
+            for kind in workload.STACK_ORDER:
+                pair_run(context, context.stacks[kind], clients, last=clients == levels[-1])
         stacks = context.stacks
         found.cost.memory_after_load = {k: cost.memory_snapshot(s) for k, s in stacks.items()}
         found.cost.storage_end = {k: cost.storage_bytes(s) for k, s in stacks.items()}
@@ -145,6 +136,36 @@ class Pairs(Phase):
 
     def sections(self, record: RunRecord, charts: Charts) -> list[Section]:
         return [write_throughput(record.as_mapping())]
+
+
+def pair_run(context: Context, stack: Stack, clients: int, *, last: bool) -> None:
+    """One pair run: the CPU of every process of the stack from the first write until
+    its asynchronous work is drained (before the read back, which is not the writes'),
+    then every acknowledged comment read back."""
+    follower = lag.TraceFollower(stack.trace_dir) if stack.kind == "micro" and last else None
+    work = loadgen.Workload(stack.kind, stack.urls, "pair")
+    before = cost.cpu_snapshot(stack)
+    result = loadgen.run_closed_loop(
+        work,
+        concurrency=clients,
+        duration=context.options.duration,
+        processes=generator_processes(context.options, clients),
+    )
+    drained = cost.wait_drained(stack)
+    record = pair_record(stack.kind, clients, context.options.duration, result)
+    record["server_cpu_s"] = cost.cpu_used(before, cost.cpu_snapshot(stack))
+    record["drain_s"] = drained
+    if follower:
+        lags = lag.collect_lags(follower, result["samples"])
+        context.record.lag.under_load = {**lags, "clients": clients}
+    record["check"] = check_pairs(stack, result["samples"])
+    context.record.pairs.append(record)
+    context.say(f"    {progress(record)}")
+
+
+def _cpu_per_pair(record: dict) -> str:
+    spent = pair_cpu_ms(record)
+    return "-" if spent is None else f"{spent:.1f}"
 
 
 def write_throughput(raw: dict) -> Section:
@@ -167,6 +188,7 @@ def write_throughput(raw: dict) -> Section:
                 check["doubled"],
                 check["not_final"],
                 f"{check['seconds']:.1f}",
+                _cpu_per_pair(record),
             ]
         )
     headers = [
@@ -183,6 +205,7 @@ def write_throughput(raw: dict) -> Section:
         "doubled",
         "not final",
         "read back s",
+        "CPU ms/pair",
     ]
     return Section(
         "Write throughput: post + comment pairs",
@@ -191,7 +214,9 @@ def write_throughput(raw: dict) -> Section:
             "every comment a client got a 201 for is read back through the public read (query "
             "on micro) until it is there exactly once with its final status. 'failed' counts "
             "pairs whose POST got an error (the client knows); 'lost' counts comments that were "
-            "acknowledged and never showed up.",
+            "acknowledged and never showed up. 'CPU ms/pair' is the CPU of every process of the "
+            "stack (web processes, workers, Redis) from the first write until its asynchronous "
+            "work was drained, per pair; the load generator's is not in it.",
             Table(headers, rows) if rows else NOT_MEASURED,
         ],
     )

@@ -18,6 +18,7 @@ from stacks.compare import overview
 from stacks.compare.failure_matrix import FailureMatrix
 from stacks.compare.floor import Floor
 from stacks.compare.gateway_hop import GatewayHop
+from stacks.compare.idle import AtRest
 from stacks.compare.open_loop import OpenLoop
 from stacks.compare.overload import Overload
 from stacks.compare.pairs import Pairs
@@ -46,6 +47,7 @@ PHASES: tuple[Phase, ...] = (
     OpenLoop("add comment", (WRITE_ACTIONS[2], WRITE_ACTIONS[3])),
     Pairs(),
     Overload(),
+    AtRest(),
     Scaling(),
     ClaimProbes(),
     FailureMatrix(),

@@ -18,7 +18,7 @@ class Sizes:
     comments_per_post: int  # seeded on each post
     lag_comments: int  # comments whose consistency lag is measured at idle
     lag_checks: int  # of those, checked against polling query
-    pair_clients: int  # clients of the post + comment pair run
+    pair_clients: tuple[int, ...]  # clients of each post + comment pair run
     max_writes: int  # per write run: micro must process each one afterwards
     count_posts: int  # N of the request-count table's post list
     warm_up_seconds: float  # of each action at 2 clients, before the reads and the writes
@@ -34,7 +34,7 @@ FULL = Sizes(
     comments_per_post=10,
     lag_comments=100,
     lag_checks=20,
-    pair_clients=50,
+    pair_clients=(16, 50),
     max_writes=100,
     count_posts=10,
     warm_up_seconds=1.0,
@@ -49,7 +49,7 @@ QUICK = Sizes(
     comments_per_post=3,
     lag_comments=10,
     lag_checks=5,
-    pair_clients=20,
+    pair_clients=(20,),
     max_writes=40,
     count_posts=10,
     warm_up_seconds=0.25,

@@ -63,6 +63,7 @@ class Cost:
     memory_after_load: JsonRecord | None = None
     storage_end: JsonRecord | None = None
     redis: JsonRecord | None = None
+    idle_cpu: JsonRecord | None = None  # both stacks at rest, after the overload
 
 
 @dataclasses.dataclass

@@ -140,6 +140,25 @@ def open_loop_rows(records: list[dict]) -> list[dict]:
     return rows
 
 
+def pair_cpu_ms(record: dict) -> float | None:
+    """CPU milliseconds of every process of the stack per post + comment pair, from the first
+    write until its asynchronous work was drained (runs from before this was read: None)."""
+    if "server_cpu_s" not in record or not record["pairs_ok"]:
+        return None
+    return sum(record["server_cpu_s"].values()) * 1000 / record["pairs_ok"]
+
+
+def idle_cpu_percent(costs: dict) -> dict[str, dict[str, float]]:
+    """stack -> process -> percent of one core used at rest (an empty dict: not measured)."""
+    idle = costs.get("idle_cpu")
+    if not idle:
+        return {}
+    return {
+        stack: {name: 100 * cpu / idle["seconds"] for name, cpu in sorted(used.items())}
+        for stack, used in idle["cpu_s"].items()
+    }
+
+
 def memory_totals(snapshot: dict[str, dict]) -> dict:
     """A stack's memory snapshot added up: processes, RSS and PSS (MiB)."""
     return {

@@ -56,6 +56,7 @@ def raw() -> dict:
             closed_run("monolith", "list", 8, [10.0, 11.0], group="list"),
             closed_run("micro", "list via query", 8, [12.0, 13.0], group="list", errors={"503": 1}),
             closed_run("micro", "add comment", 1, [4.0, 4.5, 5.5]),
+            closed_run("micro", "create post", 1, [2.0, 2.5, 3.0]),
             closed_run("monolith", "add comment", 1, [2.0, 2.5]),
         ],
         "open_loop": [
@@ -75,6 +76,27 @@ def raw() -> dict:
             },
         ],
         "pairs": [
+            {
+                "stack": "micro",
+                "clients": 16,
+                "duration_s": 2.0,
+                "elapsed_s": 2.0,
+                "pairs_ok": 440,
+                "errors": {},
+                "pairs_per_s": 220.0,
+                "latencies_ms": [60.0, 70.0],
+                "client_cpu_s": 0.4,
+                "server_cpu_s": {"posts-web": 2.0, "eventbus-worker": 4.0, "redis": 0.6},
+                "drain_s": 0.5,
+                "check": {
+                    "expected": 440,
+                    "present_once": 440,
+                    "lost": 0,
+                    "doubled": 0,
+                    "not_final": 0,
+                    "seconds": 1.0,
+                },
+            },
             {
                 "stack": "micro",
                 "clients": 50,
@@ -111,6 +133,13 @@ def raw() -> dict:
             "storage_seeded": storage,
             "storage_end": storage,
             "redis": {"used_memory": 1_000_000, "data_files": 2_000_000},
+            "idle_cpu": {
+                "seconds": 10.0,
+                "cpu_s": {
+                    "monolith": {"monolith-web": 0.0},
+                    "micro": {"eventbus-worker": 0.05, "query-web": 0.03},
+                },
+            },
         },
         "scaling": [
             scaling_record("slow, 1", {}, 200, 5.0, {"moderation-worker": 1.0}),

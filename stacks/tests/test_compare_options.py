@@ -45,6 +45,10 @@ def test_an_option_replaces_only_its_own_size():
     assert given == dataclasses.replace(QUICK, duration=7.0, levels=(1, 2), max_writes=9)
 
 
+def test_the_pair_run_takes_several_client_counts():
+    assert sizes("--clients", "50,16,16").pair_clients == (16, 50)
+
+
 def test_the_help_names_the_sizes_a_run_uses():
     helps = {action.dest: action.help for action in parser()._actions}
     for field in dataclasses.fields(Sizes):
@@ -52,7 +56,7 @@ def test_the_help_names_the_sizes_a_run_uses():
             continue
         text = helps[OPTION_OF.get(field.name, field.name)]
         full, quick = getattr(FULL, field.name), getattr(QUICK, field.name)
-        if field.name == "levels":
+        if field.name in ("levels", "pair_clients"):
             named = re.search(r"default ([\d,]+); ([\d,]+) with --quick", text)
             assert named and named.groups() == tuple(
                 ",".join(map(str, levels)) for levels in (full, quick)

@@ -18,20 +18,25 @@ from stacks.launcher import PROJECT_DIR, StackError
 from stacks.management.commands.launch import add_connection_arguments
 
 
-def concurrency_levels(text: str) -> tuple[int, ...]:
+def client_counts(text: str, option: str = "--concurrency") -> tuple[int, ...]:
+    """Client counts given as whole numbers like 1,8,32: sorted, each once."""
     try:
         levels = sorted({int(part) for part in text.split(",") if part.strip()})
     except ValueError as error:
-        raise CommandError(
-            f"--concurrency takes whole numbers like 1,8,32, not {text!r}"
-        ) from error
+        raise CommandError(f"{option} takes whole numbers like 1,8,32, not {text!r}") from error
     if not levels or levels[0] < 1:
-        raise CommandError("--concurrency needs at least one level, each 1 or more")
+        raise CommandError(f"{option} needs at least one count, each 1 or more")
     return tuple(levels)
 
 
-def levels_text(sizes: Sizes) -> str:
-    return ",".join(str(level) for level in sizes.levels)
+def counts_text(counts: tuple[int, ...]) -> str:
+    return ",".join(str(count) for count in counts)
+
+
+def counts_default_text(size: str) -> str:
+    """A size of several client counts as the help names its defaults."""
+    full, quick = getattr(FULL, size), getattr(QUICK, size)
+    return f"default {counts_text(full)}; {counts_text(quick)} with --quick"
 
 
 def default_text(size: str) -> str:
@@ -45,13 +50,15 @@ def default_text(size: str) -> str:
 def sizes_from(options) -> Sizes:
     """A full run's sizes, or a --quick run's, with the ones the options give instead."""
     given = {
-        "levels": concurrency_levels(options["concurrency"]) if options["concurrency"] else None,
+        "levels": client_counts(options["concurrency"]) if options["concurrency"] else None,
         **{
             name: options[name]
             for name in ("duration", "repetitions", "posts", "comments_per_post", "count_posts")
         },
-        # 0 clients or 0 writes means the default, as it always has.
-        "pair_clients": options["clients"] or None,
+        "pair_clients": client_counts(options["clients"], "--clients")
+        if options["clients"]
+        else None,
+        # 0 writes means the default, as it always has.
         "max_writes": options["max_writes"] or None,
     }
     base = QUICK if options["quick"] else FULL
@@ -74,8 +81,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--concurrency",
-            help=f"Closed-loop client counts (default {levels_text(FULL)}; {levels_text(QUICK)} "
-            "with --quick).",
+            help=f"Closed-loop client counts ({counts_default_text('levels')}).",
         )
         parser.add_argument(
             "--duration", type=float, help=f"Seconds per run ({default_text('duration')})."
@@ -97,8 +103,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--clients",
-            type=int,
-            help=f"Clients of the pair run ({default_text('pair_clients')}).",
+            help=f"Clients of each pair run, like 16,50 ({counts_default_text('pair_clients')}).",
         )
         parser.add_argument(
             "--max-writes",

@@ -14,7 +14,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from stacks.compare.cost import cpu_snapshot, cpu_used, wait_drained
+from stacks.compare.cost import (
+    IDLE_SECONDS,
+    IDLE_SETTLE_SECONDS,
+    cpu_snapshot,
+    cpu_used,
+    wait_drained,
+)
 from stacks.launcher import Stack
 
 
@@ -23,8 +29,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", nargs="?", default="micro", choices=["micro", "monolith"])
-        parser.add_argument("--seconds", type=float, default=10.0, help="Quiet window (10 s).")
-        parser.add_argument("--settle", type=float, default=5.0, help="Wait first (5 s).")
+        parser.add_argument(
+            "--seconds",
+            type=float,
+            default=IDLE_SECONDS,
+            help=f"Quiet window ({IDLE_SECONDS:g} s).",
+        )
+        parser.add_argument(
+            "--settle",
+            type=float,
+            default=IDLE_SETTLE_SECONDS,
+            help=f"Wait first ({IDLE_SETTLE_SECONDS:g} s).",
+        )
         parser.add_argument("--port-base", type=int, default=None)
 
     def handle(self, *args, **options):
