@@ -183,9 +183,9 @@ class Command(BaseCommand):
         settings = self.options_from(options)
         directory = report_dir(settings.out)
         benchmark = Benchmark(settings, self.stdout.write)
-        raw = benchmark.run()
-        paths = write_report(raw, directory)
-        self.stdout.write("\n" + summary_text(raw))
+        record = benchmark.run()
+        paths = write_report(record, directory)
+        self.stdout.write("\n" + summary_text(record))
         self.stdout.write(self.style.SUCCESS(f"report: {paths['markdown']}"))
         self.stdout.write(f"        {paths['html']}\n        {paths['raw']}")
         if isinstance(benchmark.error, StackError):
