@@ -24,11 +24,11 @@ QUEUES = deployables.queue_services()
 @pytest.fixture(scope="module")
 def posts_app(private_redis):
     """The posts service's Celery app on the private Redis, as the current app."""
-    import celery
+    from celery import _state
 
-    previous = celery.current_app._get_current_object()
+    previous = _state.get_current_app()
     app = make_celery_app("posts", settings="micro.posts.settings")
-    app.conf.broker_url = private_redis.url
+    app.conf.update(broker_url=private_redis.url)
     app.set_current()
     yield app
     previous.set_current()
