@@ -3,14 +3,14 @@
 The rest follows from a row and from shared/events.py (SUBSCRIPTIONS, PRODUCERS), and is read
 from here by everything that used to restate it: the settings (CELERY_TASK_ROUTES, each micro
 service's common settings: shared.settings.micro), the task names (the consumers' tasks.py, the
-event bus's fan-out), the Redis ACL table, the metrics, and the workbench (stacks/routes.py's
+publishers' sends), the Redis ACL table, the metrics, and the workbench (stacks/routes.py's
 specs, hence the launcher, compose's and the manifests' consistency tests, KEDA, NetworkPolicy).
 
 - A deployable with a worker consumes one durable queue, named after it; every task named
   `<service>.<action>` is routed there (task_routes).
-- An event reaches each service subscribed to its type as that service's
-  `<service>.handle_event` task; an event to store reaches the event bus as `eventbus.publish`
-  (event_task).
+- A published event reaches each service subscribed to its type as that service's
+  `<service>.handle_event` task, and the event bus, which stores it, as `eventbus.publish`
+  (event_task, event_destinations): the publisher sends all of them.
 
 The order is the workbench's too: a deployable's web port is the launcher's base port plus
 its place here (monolith 8000, posts 8001, ... aggregator 8006: the settings' default URLs).
@@ -124,11 +124,17 @@ def task_routes() -> dict[str, dict[str, str]]:
 
 
 def producers() -> tuple[str, ...]:
-    """The services that hand events to the event bus (shared.events.PRODUCERS), in table order."""
+    """The services that publish events (shared.events.PRODUCERS), in table order."""
     return tuple(row.name for row in MICRO_SERVICES if row.produces)
 
 
+def event_destinations(event_type: str) -> tuple[str, ...]:
+    """Where a published event goes (shared.messaging.eventbus.publish_event): each service
+    subscribed to its type, then the event bus, which stores it. An unknown type goes to the
+    store alone, which refuses it into its dead letters."""
+    return (*SUBSCRIPTIONS.get(event_type, ()), EVENTBUS)
+
+
 def subscribers() -> tuple[str, ...]:
-    """The services the event bus fans events out to (shared.events.SUBSCRIPTIONS), in table
-    order."""
+    """The services events are sent to (shared.events.SUBSCRIPTIONS), in table order."""
     return tuple(row.name for row in MICRO_SERVICES if row.subscriptions)

@@ -71,13 +71,16 @@ def test_query_cannot_read_another_queue_push_elsewhere_or_administer(micro_stac
         assert refused(query, *command), command
 
 
-def test_posts_can_push_onto_the_event_bus_but_not_read_it(micro_stack):
+def test_posts_can_push_onto_its_subscribers_queues_but_not_read_them(micro_stack):
     if micro_stack.redis.version < (7, 0):
         pytest.skip("Redis 6.2 has no write-only key permission (see shared.messaging.redis_acl)")
     admin = redis.Redis.from_url(micro_stack.redis_url)
     posts = _as(micro_stack, "posts")
-    # Allowed, checked without running it (a pushed entry would reach the event bus's worker).
-    assert admin.execute_command("ACL", "DRYRUN", "posts", "LPUSH", "eventbus", "{}") == b"OK"
+    # Allowed, checked without running it (a pushed entry would reach a worker): the event
+    # bus's queue (to store) and those of its events' subscribers (shared.deployables.
+    # event_destinations).
+    for queue in ("eventbus", "query", "comments"):
+        assert admin.execute_command("ACL", "DRYRUN", "posts", "LPUSH", queue, "{}") == b"OK"
     assert posts.llen("eventbus") >= 0  # what the outbox's in-flight check reads
     assert isinstance(posts.hvals("unacked.eventbus"), list)
     for command in (
@@ -85,7 +88,8 @@ def test_posts_can_push_onto_the_event_bus_but_not_read_it(micro_stack):
         ("RPOP", "eventbus"),
         ("BRPOP", "eventbus", 1),
         ("HSET", "unacked.eventbus", "tag", "x"),
-        ("LPUSH", "query", "not a message"),
+        ("RPOP", "query"),
+        ("LPUSH", "moderation", "not a message"),
     ):
         assert refused(posts, *command), command
 

@@ -1,12 +1,9 @@
-"""Writes of the event bus: store an event once, then fan it out to its subscribers' queues."""
+"""Writes of the event bus: store an event once."""
 
 from __future__ import annotations
 
-from celery import current_app
-
 from micro.eventbus.models import StoredEvent
-from shared.deployables import event_task
-from shared.events import SUBSCRIPTIONS, Event
+from shared.events import Event
 
 
 def event_store(*, event: Event) -> StoredEvent:
@@ -23,15 +20,3 @@ def event_store(*, event: Event) -> StoredEvent:
         },
     )
     return stored_event
-
-
-def event_fan_out(*, message: dict) -> list[str]:
-    """Send an event to each subscribed service's `handle_event` task; returns the task names.
-
-    Routing by task-name prefix (CELERY_TASK_ROUTES) puts each on its service's queue.
-    A broker error propagates, so that the publish task retries the whole fan-out.
-    """
-    task_names = [event_task(service) for service in SUBSCRIPTIONS.get(message["type"], ())]
-    for task_name in task_names:
-        current_app.send_task(task_name, args=[message])
-    return task_names

@@ -1,5 +1,6 @@
-"""The event bus's one task: store a published event once, then fan it out
-(retries and dead letters: shared.messaging.retry)."""
+"""The event bus's one task: store a published event once (retries and dead letters:
+shared.messaging.retry). Its subscribers have it already: the publisher sent it to them too
+(shared.messaging.eventbus.publish_event)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,8 @@ from shared.signing import event_check
 
 @consumer_task(PUBLISH_TASK)
 def publish(message: object) -> bool:
-    """Store the event (a duplicate is dropped from the store) and fan it out again anyway,
-    so that a crash between storing and fanning out is healed by the redelivery."""
+    """Store the event; a duplicate (a redelivered or re-sent publish) is dropped."""
     event = Event.from_message(message)
     event_check(event)  # the store keeps only what its producer signed
-    stored_event = services.event_store(event=event)
-    services.event_fan_out(message=stored_event.message)
+    services.event_store(event=event)
     return True

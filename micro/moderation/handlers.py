@@ -10,7 +10,7 @@ from collections.abc import Callable
 from micro.moderation import services
 from shared import events
 from shared.events import Event
-from shared.messaging.eventbus import send_to_eventbus
+from shared.messaging.eventbus import publish_event
 from shared.signing import event_check, event_signed
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def answer_message(message: object) -> bool:
     if handler is None:
         return False
     event_check(event)
-    send_to_eventbus(handler(event).as_message())
+    publish_event(handler(event).as_message())
     return True
 
 

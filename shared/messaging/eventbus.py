@@ -1,4 +1,11 @@
-"""Handing an event to the event bus's queue (no database needed: moderation uses it directly)."""
+"""Publishing an event: one hop to every consumer, and one to the event store.
+
+A publisher hands each event to the queue of every service subscribed to its type, as that
+service's `handle_event` task, and to the event bus's queue, as `eventbus.publish`, which
+stores it (shared.deployables.event_destinations). No consumer waits for the store: the
+store is what replay, the consumers' catch-up and the publishers' confirmation read, not a
+relay in the way. No database needed (moderation publishes its decisions with it directly).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +13,30 @@ from celery import current_app
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
-from shared.deployables import EVENTBUS, event_task, queue
+from shared.deployables import EVENTBUS, event_destinations, event_task, queue
 from shared.instrumentation.tally import REQUEST_ID_MESSAGE_HEADER
 
 PUBLISH_TASK = event_task(EVENTBUS)
 EVENTBUS_QUEUE = queue(EVENTBUS)  # where PUBLISH_TASK goes (CELERY_TASK_ROUTES by name prefix)
 BROKER_ERRORS = (KombuError, RedisError, OSError)
+RETRY_POLICY = {"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2}
 
 
-def send_to_eventbus(message: dict, *, request_id: str = "") -> None:
-    """Hand one event to the event bus's queue. Raises a broker error when Redis is away."""
-    current_app.send_task(
-        PUBLISH_TASK,
-        args=[message],
-        headers={REQUEST_ID_MESSAGE_HEADER: request_id} if request_id else None,
-        retry=True,
-        retry_policy={"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2},
-    )
+def publish_event(message: dict, *, request_id: str = "") -> list[str]:
+    """Hand one event to each subscriber's queue and to the event bus's, over one broker
+    connection; returns the task names sent, the store's last. Raises a broker error when
+    Redis is away: the caller sends the whole event again later (an outbox row stays
+    unsent), and a consumer that got it already drops the copy (its inbox)."""
+    headers = {REQUEST_ID_MESSAGE_HEADER: request_id} if request_id else None
+    task_names = [event_task(service) for service in event_destinations(message["type"])]
+    with current_app.producer_or_acquire() as producer:
+        for task_name in task_names:
+            current_app.send_task(
+                task_name,
+                args=[message],
+                headers=headers,
+                producer=producer,
+                retry=True,
+                retry_policy=RETRY_POLICY,
+            )
+    return task_names

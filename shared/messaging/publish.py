@@ -15,7 +15,7 @@ from shared import study
 from shared.events import Event
 from shared.instrumentation.celery_signals import traced_relay
 from shared.instrumentation.tally import count, current_request_id
-from shared.messaging.eventbus import BROKER_ERRORS, EVENTBUS_QUEUE, send_to_eventbus
+from shared.messaging.eventbus import BROKER_ERRORS, EVENTBUS_QUEUE, publish_event
 from shared.messaging.in_flight import in_flight_event_ids
 from shared.messaging.models import OutboxEvent
 from shared.signing import event_signed
@@ -150,7 +150,7 @@ def relay_outbox(
         if len(batch) > 1 and _sent_meanwhile(outbox_event):
             continue
         try:
-            send_to_eventbus(outbox_event.message, request_id=outbox_event.request_id)
+            publish_event(outbox_event.message, request_id=outbox_event.request_id)
         except BROKER_ERRORS as error:
             logger.warning("outbox relay: broker unavailable (%s); will retry", error)
             OutboxEvent.objects.filter(pk=outbox_event.pk).update(

@@ -9,8 +9,9 @@ in-flight reads (shared.messaging.in_flight):
 - it keeps kombu's unacknowledged messages of that queue under keys of its own
   (`unacked.<service>`, ..., given to kombu as transport options by `unacked_keys`), so that a
   worker's restore sweep only ever puts messages back on its own queue: read and write;
-- posts, comments and moderation hand their events to the event bus (EVENT_SOURCES), and the
-  event bus fans each out to its subscribers' queues (shared.events.SUBSCRIPTIONS): write
+- posts, comments and moderation publish their events (EVENT_SOURCES): each one to its
+  subscribers' queues (shared.events.SUBSCRIPTIONS) and to the event bus's, which stores it
+  (shared.deployables.event_destinations); the event bus sends nothing on: write
   only (LPUSH; kombu's queue declaration also counts the queue, LLEN, which needs no read
   permission, and adds the queue's binding to `_kombu.binding.<queue>`, SADD);
 - the outbox publishers watch what is still in flight towards the event bus (and comments
@@ -35,9 +36,9 @@ from shared import deployables
 
 # The event bus's queue (shared.messaging.eventbus.EVENTBUS_QUEUE, where PUBLISH_TASK goes).
 EVENTBUS = deployables.queue(deployables.EVENTBUS)
-# The services that hand events to the event bus, its producers (shared.events.PRODUCERS):
-# the outbox relays of posts and comments (shared.messaging.publish), moderation's decisions
-# (micro/moderation/tasks.py).
+# The services that publish events, their producers (shared.events.PRODUCERS): the outbox
+# relays of posts and comments (shared.messaging.publish), moderation's decisions
+# (micro/moderation/handlers.py).
 EVENT_SOURCES = deployables.producers()
 # Queues whose in-flight messages a service reads (shared.messaging.in_flight): the outbox's
 # confirmation reads the event bus's (posts and comments), comments' pending re-send also
@@ -95,10 +96,17 @@ def unacked_key(queue: str) -> str:
 
 
 def publishes_to(service: str) -> tuple[str, ...]:
-    """The other services' queues this service puts messages on."""
-    if service == EVENTBUS:
-        return tuple(sorted(deployables.queue(name) for name in deployables.subscribers()))
-    return (EVENTBUS,) if service in EVENT_SOURCES else ()
+    """The other services' queues this service puts messages on: for each event type it
+    produces, its subscribers' queues and the event bus's (shared.deployables.
+    event_destinations). The event bus itself sends nothing on."""
+    row = deployables.deployable(service)
+    queues = {
+        deployables.queue(destination)
+        for kind in row.produces
+        for destination in deployables.event_destinations(kind)
+        if destination != service
+    }
+    return tuple(sorted(queues))
 
 
 def _queue_patterns(queue: str) -> list[str]:

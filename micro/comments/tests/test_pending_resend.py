@@ -22,7 +22,7 @@ def sent(monkeypatch, broker) -> list[dict]:
     messages from (the shared one may hold other suites' messages, which would rightly
     make the re-send wait)."""
     messages: list[dict] = []
-    monkeypatch.setattr(publish, "send_to_eventbus", lambda message, **h: messages.append(message))
+    monkeypatch.setattr(publish, "publish_event", lambda message, **h: messages.append(message))
     return messages
 
 

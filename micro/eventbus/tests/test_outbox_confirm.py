@@ -52,7 +52,7 @@ def backlog(transactional_db, live_server, settings, monkeypatch):
     )  # fmt: skip
     resent: list[str] = []
     monkeypatch.setattr(
-        publish, "send_to_eventbus", lambda message, **kw: resent.append(message["id"])
+        publish, "publish_event", lambda message, **kw: resent.append(message["id"])
     )
     return ids[:LOST], resent
 

@@ -1,40 +1,39 @@
-"""eventbus.publish: stores each event once, fans it out to its subscribers, dead-letters junk."""
+"""eventbus.publish: stores each event once, sends nothing on, dead-letters junk."""
 
 from __future__ import annotations
 
 import dataclasses
-import uuid
 
 import pytest
 from celery import current_app
 
 from micro.eventbus.models import StoredEvent
 from micro.eventbus.tasks import publish
-from shared import events
+from shared import deployables, events
 from shared.events import Event
 from shared.messaging.models import DeadLetter
-from shared.messaging.retry import MAX_RETRIES
 from shared.signing import dev_signing_key, signature_of
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("event_type", events.EVENT_TYPES)
-def test_publish_fans_out_to_exactly_the_subscribed_services(
+def test_publish_stores_every_event_type_and_sends_nothing_on(
     event_type, make_event_message, sent_tasks
 ):
+    """The subscribers have the event already: its publisher sent it to them
+    (shared.messaging.eventbus.publish_event); the store is not a hop."""
     message = make_event_message(event_type)
 
     assert publish.apply(args=(message,)).get() is True
 
-    expected = [f"{service}.handle_event" for service in events.SUBSCRIPTIONS[event_type]]
-    assert sent_tasks.names == expected
-    assert all(args == [message] for _, args in sent_tasks.sent)
+    assert StoredEvent.objects.filter(event_id=message["id"]).count() == 1
+    assert sent_tasks.sent == []
 
 
-def test_fanned_out_tasks_are_routed_to_each_services_own_queue():
-    for service in ("comments", "moderation", "query"):
-        route = current_app.amqp.router.route({}, f"{service}.handle_event")
+def test_each_services_event_task_is_routed_to_its_own_queue():
+    for service in ("comments", "moderation", "query", "eventbus"):
+        route = current_app.amqp.router.route({}, deployables.event_task(service))
         assert route["queue"].name == service
 
 
@@ -50,14 +49,14 @@ def test_publish_stores_the_whole_envelope(make_event_message, sent_tasks):
     assert stored_event.occurred_at == message["occurred_at"]
 
 
-def test_a_duplicate_publish_is_stored_once_but_fanned_out_again(make_event_message, sent_tasks):
+def test_a_duplicate_publish_is_stored_once(make_event_message, sent_tasks):
     message = make_event_message(events.POST_CREATED)
 
-    publish.apply(args=(message,))
-    publish.apply(args=(message,))
+    assert publish.apply(args=(message,)).get() is True
+    assert publish.apply(args=(message,)).get() is True
 
     assert StoredEvent.objects.filter(event_id=message["id"]).count() == 1
-    assert sent_tasks.names == ["comments.handle_event", "query.handle_event"] * 2
+    assert sent_tasks.sent == []
 
 
 def test_events_are_stored_in_publish_order(make_event_message, sent_tasks):
@@ -134,29 +133,3 @@ def test_a_forged_event_is_dead_lettered_not_stored(forge, make_event_message, s
     assert dead_letter.error.startswith("forged event: "), dead_letter.error
     assert not StoredEvent.objects.exists()
     assert sent_tasks.sent == []
-
-
-def test_a_broker_error_is_retried_and_the_fan_out_completes(make_event_message, sent_tasks):
-    message = make_event_message(events.COMMENT_CREATED)
-    sent_tasks.failures_left = 2
-
-    publish.apply(args=(message,))
-
-    assert sent_tasks.names == ["moderation.handle_event", "query.handle_event"]
-    assert StoredEvent.objects.filter(event_id=message["id"]).count() == 1
-    assert not DeadLetter.objects.exists()
-
-
-def test_a_broker_that_stays_down_dead_letters_the_publish(make_event_message, sent_tasks):
-    message = make_event_message(events.POST_DELETED)
-    sent_tasks.failures_left = MAX_RETRIES + 1
-
-    publish.apply(args=(message,))
-
-    dead_letter = DeadLetter.objects.get()
-    assert dead_letter.task_name == "eventbus.publish"
-    assert dead_letter.message == message
-    assert "broker unavailable" in dead_letter.error
-    assert sent_tasks.sent == []
-    # Stored all the same: a replay of the dead letter only has to fan it out.
-    assert StoredEvent.objects.filter(event_id=uuid.UUID(message["id"])).exists()

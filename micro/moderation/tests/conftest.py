@@ -48,5 +48,5 @@ def comment_created():
 def eventbus(monkeypatch) -> list[dict]:
     """The messages the task hands to the event bus, instead of sending them to Redis."""
     sent: list[dict] = []
-    monkeypatch.setattr(handlers, "send_to_eventbus", sent.append)
+    monkeypatch.setattr(handlers, "publish_event", sent.append)
     return sent

@@ -115,7 +115,7 @@ def test_broker_error_is_retried(monkeypatch, comment_created):
         if len(attempts) < 3:
             raise RedisConnectionError("Redis is away")
 
-    monkeypatch.setattr(handlers, "send_to_eventbus", flaky_eventbus)
+    monkeypatch.setattr(handlers, "publish_event", flaky_eventbus)
 
     result = tasks.handle_event.apply(args=(comment_created("Retry me").as_message(),))
 
@@ -131,7 +131,7 @@ def test_broker_error_gives_up_after_the_retries(monkeypatch, caplog, comment_cr
         attempts.append(message)
         raise RedisConnectionError("Redis is gone")
 
-    monkeypatch.setattr(handlers, "send_to_eventbus", broken_eventbus)
+    monkeypatch.setattr(handlers, "publish_event", broken_eventbus)
 
     with caplog.at_level(logging.ERROR, logger=handlers.__name__):
         result = tasks.handle_event.apply(args=(comment_created("Doomed").as_message(),))

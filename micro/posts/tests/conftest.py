@@ -24,7 +24,7 @@ def sent_messages(monkeypatch) -> list[dict]:
     """The messages handed to the event bus, recorded instead of sent to Redis."""
     messages: list[dict] = []
     monkeypatch.setattr(
-        publish, "send_to_eventbus", lambda message, **headers: messages.append(message)
+        publish, "publish_event", lambda message, **headers: messages.append(message)
     )
     return messages
 
@@ -40,5 +40,5 @@ def broker_down(monkeypatch) -> list[dict]:
         attempts.append(message)
         raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(publish, "send_to_eventbus", refuse)
+    monkeypatch.setattr(publish, "publish_event", refuse)
     return attempts

@@ -94,7 +94,7 @@ def test_relay_sends_on_the_next_call_once_the_broker_is_back(make_post, monkeyp
             raise RedisConnectionError("Connection refused.")
         sent_messages.append(message)
 
-    monkeypatch.setattr(publish, "send_to_eventbus", send)
+    monkeypatch.setattr(publish, "publish_event", send)
     assert publish.relay_outbox() == 0
 
     broker["up"] = True
@@ -143,9 +143,7 @@ def test_confirm_marks_what_the_store_holds_and_sends_the_rest_again(db, monkeyp
     store = FakeEventStore({held})
     sent: list[dict] = []
     monkeypatch.setattr(catch_up, "event_store_client", lambda: store)
-    monkeypatch.setattr(
-        publish, "send_to_eventbus", lambda message, **headers: sent.append(message)
-    )
+    monkeypatch.setattr(publish, "publish_event", lambda message, **headers: sent.append(message))
 
     assert publish.outbox_confirm() == 2
 
@@ -168,7 +166,7 @@ def confirming(db, monkeypatch):
     store = FakeEventStore(set())
     resent: list[dict] = []
     monkeypatch.setattr(catch_up, "event_store_client", lambda: store)
-    monkeypatch.setattr(publish, "send_to_eventbus", lambda message, **kw: resent.append(message))
+    monkeypatch.setattr(publish, "publish_event", lambda message, **kw: resent.append(message))
     return ids, store, resent
 
 
@@ -267,7 +265,7 @@ def test_the_background_relay_sends_what_a_request_committed_without_the_respons
         assert broker_answers.wait(timeout=10)
         sent.append(message)
 
-    monkeypatch.setattr(publish, "send_to_eventbus", slow_broker)
+    monkeypatch.setattr(publish, "publish_event", slow_broker)
     relay = publish.BackgroundRelay()
     monkeypatch.setattr(publish, "_background_relay", relay)
     try:
@@ -299,7 +297,7 @@ def test_the_relay_loop_skips_an_event_the_relay_after_commit_sent_meanwhile(
         if len(sent) == 1:  # meanwhile, the other relay sends and marks the second event
             publish.relay_outbox(ids=[str(second.id)])
 
-    monkeypatch.setattr(publish, "send_to_eventbus", send)
+    monkeypatch.setattr(publish, "publish_event", send)
 
     assert publish.relay_outbox() == 1
     assert sent == [first.message, second.message]  # each event sent once

@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from shared.deployables import queue_services
-from shared.events import SUBSCRIPTIONS
+from shared.events import PRODUCERS, SUBSCRIPTIONS
 from shared.messaging import eventbus, redis_acl
 from shared.messaging.redis_acl import (
     ADMIN_USER,
@@ -50,8 +50,8 @@ def test_the_table_covers_every_service_with_a_queue_and_the_event_bus_queue():
     assert set(redis_acl.WATCHES) <= set(SERVICES)
 
 
-def test_the_event_sources_are_the_services_that_hand_events_to_the_event_bus():
-    """Read from the source: a service's code sends to the event bus, or its worker runs the
+def test_the_event_sources_are_the_services_that_publish_events():
+    """Read from the source: a service's code publishes an event, or its worker runs the
     outbox relay."""
     sources = set()
     for service in SERVICES:
@@ -60,7 +60,7 @@ def test_the_event_sources_are_the_services_that_hand_events_to_the_event_bus():
             for path in (PROJECT_DIR / "micro" / service).rglob("*.py")
             if "tests" not in path.parts
         )
-        if "send_to_eventbus" in code or "relay_outbox" in code:
+        if "publish_event(" in code or "relay_outbox" in code:
             sources.add(service)
     assert sources == set(redis_acl.EVENT_SOURCES)
 
@@ -76,9 +76,14 @@ def test_each_service_reads_and_writes_its_own_queue_and_unacked_keys_only():
 
 
 def test_publishers_may_only_write_the_queues_they_publish_to():
-    subscribers = {queue for queues in SUBSCRIPTIONS.values() for queue in queues}
-    assert set(publishes_to(EVENTBUS)) == subscribers
-    assert publishes_to("query") == ()
+    """A publisher sends each event it produces to the subscribers of its type and to the
+    event bus (shared.messaging.eventbus.publish_event); the event bus sends nothing on."""
+    for service in SERVICES:
+        produced = [kind for kind, producer in PRODUCERS.items() if producer == service]
+        destinations = {EVENTBUS, *(s for kind in produced for s in SUBSCRIPTIONS[kind])}
+        expected = destinations - {service} if produced else set()
+        assert set(publishes_to(service)) == expected, service
+    assert publishes_to(EVENTBUS) == publishes_to("query") == ()
     for service in SERVICES:
         patterns = key_patterns(service)
         for other in set(SERVICES) - {service}:
@@ -155,7 +160,9 @@ def test_a_real_redis_keeps_each_service_to_its_own_keys_and_commands(acl_redis)
     assert not refused(posts, "LLEN", "eventbus") and not refused(
         posts, "HVALS", "unacked.eventbus"
     )
-    assert refused(posts, "LPUSH", "query", "x")
+    assert not refused(posts, "LPUSH", "query", "x")  # PostCreated goes to query directly
+    assert refused(posts, "LPUSH", "moderation", "x")
+    assert refused(_client(acl_redis, "eventbus"), "LPUSH", "query", "x")  # it only stores
     admin = redis.Redis.from_url(acl_redis.url)
     assert admin.flushall()
     with pytest.raises(redis.exceptions.AuthenticationError):

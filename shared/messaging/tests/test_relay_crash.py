@@ -22,7 +22,7 @@ class Crashed(Exception):
 @pytest.fixture
 def sent(monkeypatch) -> list[dict]:
     messages: list[dict] = []
-    monkeypatch.setattr(publish, "send_to_eventbus", lambda message, **kw: messages.append(message))
+    monkeypatch.setattr(publish, "publish_event", lambda message, **kw: messages.append(message))
     return messages
 
 
@@ -100,13 +100,13 @@ def test_the_relay_after_commit_never_dies_even_when_the_switch_turns_on_while_i
     """The web process's relay checks the switch before sending; if it turns on meanwhile,
     the worker's relay loop must still be the one that dies (and clears it)."""
     (event_id,) = _record(1)
-    sends = publish.send_to_eventbus
+    sends = publish.publish_event
 
     def send_and_arm(message, **kw):
         sends(message, **kw)
         _arm(fault_file)  # switched on between the check and the mark
 
-    monkeypatch.setattr(publish, "send_to_eventbus", send_and_arm)
+    monkeypatch.setattr(publish, "publish_event", send_and_arm)
     publish._relay_after_commit(event_id=event_id)
 
     assert [message["id"] for message in sent] == [event_id]
