@@ -6,15 +6,15 @@ from django.urls import include, path
 from monolith.blog import apis
 
 # Django reads the error views (the contract's JSON shape) from the root URLconf.
-from shared.api.urls import handler400, handler404, handler500  # noqa: F401
+from shared.api.urls import handler400, handler404, handler500, public_paths  # noqa: F401
 
 urlpatterns = [
-    path("api/posts/", apis.PostCollectionApi.as_view(), name="post-collection"),
-    path("api/posts/<int:post_id>/", apis.PostDetailApi.as_view(), name="post-detail"),
-    path(
-        "api/posts/<int:post_id>/comments/",
-        apis.CommentCollectionApi.as_view(),
-        name="comment-collection",
+    *public_paths(
+        {
+            "post-collection": apis.PostCollectionApi,
+            "post-detail": apis.PostDetailApi,
+            "comment-collection": apis.CommentCollectionApi,
+        }
     ),
     path("admin/", admin.site.urls),
     path("", include("shared.api.urls")),

@@ -6,14 +6,10 @@ from django.urls import include, path
 from micro.comments import apis
 
 # Django reads the error views (the contract's JSON shape) from the root URLconf.
-from shared.api.urls import handler400, handler404, handler500  # noqa: F401
+from shared.api.urls import handler400, handler404, handler500, public_paths  # noqa: F401
 
 urlpatterns = [
-    path(
-        "api/posts/<int:post_id>/comments/",
-        apis.CommentCollectionApi.as_view(),
-        name="comment-collection",
-    ),
+    *public_paths({"comment-collection": apis.CommentCollectionApi}),
     path("admin/", admin.site.urls),
     path("", include("shared.api.urls")),
 ]

@@ -1,8 +1,12 @@
 """URL patterns every deployable serves: health (live, ready), the OpenAPI schema, its docs;
-and the error views every root URLconf names (Django reads handler400/404/500 from the root
-URLconf module: each one imports them from here)."""
+the error views every root URLconf names (Django reads handler400/404/500 from the root
+URLconf module: each one imports them from here); and the public API's paths, said once for
+the deployables that answer them (public_paths)."""
 
-from django.urls import path
+from collections.abc import Mapping
+
+from django.urls import URLPattern, path
+from django.views import View
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from shared.api.health import HealthLiveApi, HealthReadyApi
@@ -25,3 +29,17 @@ urlpatterns = [
 handler400 = "shared.api.errors.bad_request_view"
 handler404 = "shared.api.errors.not_found_view"
 handler500 = "shared.api.errors.server_error_view"
+
+# The public operations' paths (the contract: docs/api.md), by route name. The monolith
+# answers all three; in micro, posts and query the first two, the aggregator its own
+# reading of them, comments the third.
+PUBLIC_PATHS = {
+    "post-collection": "api/posts/",
+    "post-detail": "api/posts/<int:post_id>/",
+    "comment-collection": "api/posts/<int:post_id>/comments/",
+}
+
+
+def public_paths(views: Mapping[str, type[View]]) -> list[URLPattern]:
+    """The URL patterns of the public operations a deployable answers: route name -> view."""
+    return [path(PUBLIC_PATHS[name], view.as_view(), name=name) for name, view in views.items()]
