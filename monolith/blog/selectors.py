@@ -1,105 +1,99 @@
-"""Reads of the monolith's blog: the post list with comments in one query (a join), whatever
-its size: `values_list()` rows, the dates already as the contract's text from the database."""
+"""Reads of the monolith's blog, each one query whatever its size, whose answer is the
+contract's JSON text written by the database (shared/api/json_sql.py): the post list and
+one post (the newest posts, each with its comments aggregated in a correlated subquery),
+and a post's comments. Python handles no row: the texts are handed to the renderer as an
+orjson.Fragment, as the query service hands it its stored documents."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 
+import orjson
 from django.db import connection
 
-from monolith.blog.models import Post
-from shared import rules
-from shared.api.contract import (
-    COMMENT_KEYS,
-    PLACEHOLDER_ID,
-    POST_KEYS,
-    ContractDateTime,
-    comment_columns,
-    comment_rows,
-    id_in_range,
-    one_id_sql,
-)
+from monolith.blog.models import Comment, Post
+from shared.api import json_sql
+from shared.api.contract import id_in_range, post_list_from_documents
 from shared.api.errors import PostNotFound
+from shared.api.serializers import CommentOutputSerializer, PostOutputSerializer
 
-# One row per comment (or one per post without comments): the post's fields, then the
-# comment's, each in the contract's key order.
-_ROW = (
-    "id",
-    "title",
-    ContractDateTime("created_at"),
-    *comment_columns(prefix="comments__"),
-)
-_POST_WIDTH = len(POST_KEYS)
 # Newest posts first, each post's comments oldest first (ties by id), as the contract orders.
-_POST_ORDER = ("-created_at", "-id")
-_CONTRACT_ORDER = (*_POST_ORDER, "comments__created_at", "comments__id")
+_POST_ORDER = "p.{created_at} DESC, p.{id} DESC"
+_COMMENT_ORDER = "c.{created_at}, c.{id}"
 
 
-def _posts_with_comments(posts) -> list[dict]:
-    """The posts (a queryset) as the public contract shows them, with their comments: one
-    query, a left join ordered as the contract orders posts and comments."""
-    return _grouped(posts.order_by(*_CONTRACT_ORDER).values_list(*_ROW))
-
-
-def _grouped(rows: Iterable[tuple]) -> list[dict]:
-    found: list[dict] = []
-    post: dict = {"id": None}
-    for row in rows:
-        if row[0] != post["id"]:
-            post = dict(zip(POST_KEYS, row[:_POST_WIDTH], strict=True), comments=[])
-            found.append(post)
-        if row[_POST_WIDTH] is not None:
-            post["comments"].append(dict(zip(COMMENT_KEYS, row[_POST_WIDTH:], strict=True)))
-    return found
-
-
-def post_list(*, limit: int) -> list[dict]:
-    """The newest posts with their comments: one query, whatever the size."""
-    sql, params = _post_list_sql(connection.vendor, limit)
+def post_list(*, limit: int) -> orjson.Fragment:
+    """The newest posts with their comments: one query, one row (a post's JSON) per post."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return _grouped(cursor.fetchall())
+        cursor.execute(_post_list_sql(connection.vendor), (limit,))
+        return post_list_from_documents(document for (document,) in cursor.fetchall())
 
 
-@functools.lru_cache(maxsize=rules.LIST_LIMIT_MAX)  # one per limit (and database vendor)
-def _post_list_sql(vendor: str, limit: int) -> tuple[str, tuple]:
-    """The list's SQL, compiled by the ORM once per limit, not once per request: compiling
-    this join cost about 1.1 ms of the list's 3.7 ms in-process here (docs/speed.md). The
-    rows are the queryset's own: no column of _ROW has a converter (ids, texts, and the
-    dates as text from the database), which monolith/blog/tests/test_posts_api.py proves
-    by comparing the bytes with the serializers' on SQLite and on PostgreSQL."""
-    newest = Post.objects.order_by(*_POST_ORDER).values("pk")[:limit]
-    rows = Post.objects.filter(pk__in=newest).order_by(*_CONTRACT_ORDER).values_list(*_ROW)
-    return rows.query.sql_with_params()
+def post_get(*, post_id: int) -> orjson.Fragment:
+    """One post with its comments: one query. PostNotFound for an unknown post."""
+    return orjson.Fragment(_one_document(_post_get_sql(connection.vendor), post_id))
 
 
-def post_get(*, post_id: int) -> dict:
-    found = _posts_with_comments(Post.objects.filter(pk=post_id))
-    if not found:
-        raise PostNotFound()
-    return found[0]
+def comment_list(*, post_id: int) -> orjson.Fragment:
+    """The post's comments, oldest first (ties by id): one query, the post's row with its
+    comments aggregated (no row: no such post). PostNotFound for an unknown post."""
+    return orjson.Fragment(_one_document(_comment_list_sql(connection.vendor), post_id))
 
 
-# A post's comments, through the post (a left join): one query tells an unknown post (no row)
-# from a post without comments (one row of nulls).
-def comment_list(*, post_id: int) -> list[dict]:
-    """The post's comments, oldest first (ties by id), as the contract's dicts: one query.
-    PostNotFound for an unknown post."""
-    rows = []
+def _one_document(sql: str, post_id: int) -> str:
+    row = None
+    # Raw SQL would overflow on an id beyond the column's range; the ORM finds no row.
     if id_in_range(post_id, field=Post._meta.pk):
         with connection.cursor() as cursor:
-            cursor.execute(_comment_list_sql(connection.vendor), (post_id,))
-            rows = cursor.fetchall()
-    if not rows:
+            cursor.execute(sql, (post_id,))
+            row = cursor.fetchone()
+    if row is None:
         raise PostNotFound()
-    return comment_rows(row for row in rows if row[0] is not None)
+    return row[0]
+
+
+def _names() -> dict[str, str]:
+    """The quoted names of the tables and of the columns the SQL below reads (by attname:
+    posts and comments name their `id` and `created_at` columns alike), for str.format."""
+    quote = connection.ops.quote_name
+    names = {"posts": quote(Post._meta.db_table), "comments": quote(Comment._meta.db_table)}
+    for model in (Post, Comment):
+        names.update({field.attname: quote(field.column) for field in model._meta.concrete_fields})
+    return names
+
+
+def _comments_sql(vendor: str) -> str:
+    """The JSON array of post `p`'s comments (a correlated subquery)."""
+    names = _names()
+    members = json_sql.serializer_members(CommentOutputSerializer(), model=Comment, alias="c")
+    return json_sql.array_sql(
+        vendor,
+        json_sql.object_sql(vendor, members),
+        source="FROM {comments} c WHERE c.{post_id} = p.{id}".format(**names),
+        order_by=_COMMENT_ORDER.format(**names),
+    )
+
+
+def _post_sql(vendor: str) -> str:
+    """The JSON object of post `p` with its comments, keys in the contract's order."""
+    members = json_sql.serializer_members(PostOutputSerializer(), model=Post, alias="p")
+    return json_sql.object_sql(vendor, [*members, ("comments", json_sql.RAW, _comments_sql(vendor))])
 
 
 @functools.lru_cache(maxsize=4)  # one per database vendor
+def _post_list_sql(vendor: str) -> str:
+    names = _names()
+    order = _POST_ORDER.format(**names)
+    return f"SELECT {_post_sql(vendor)} FROM {names['posts']} p ORDER BY {order} LIMIT %s"
+
+
+@functools.lru_cache(maxsize=4)
+def _post_get_sql(vendor: str) -> str:
+    names = _names()
+    return f"SELECT {_post_sql(vendor)} FROM {names['posts']} p WHERE p.{names['id']} = %s"
+
+
+@functools.lru_cache(maxsize=4)
 def _comment_list_sql(vendor: str) -> str:
-    """The comment list's SQL, compiled by the ORM once (one_id_sql), as the post list's is;
-    no column has a converter (monolith/blog/tests/test_comments_api.py proves the bytes)."""
-    post = Post.objects.filter(pk=PLACEHOLDER_ID)
-    rows = post.order_by("comments__created_at", "comments__id")
-    return one_id_sql(rows.values_list(*comment_columns(prefix="comments__")))
+    names = _names()
+    return f"SELECT {_comments_sql(vendor)} FROM {names['posts']} p WHERE p.{names['id']} = %s"

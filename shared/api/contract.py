@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import CharField, Field, Func, QuerySet
 from rest_framework import serializers
 
+from shared.api.json_sql import contract_datetime_sql
 from shared.api.renderers import render_json
 from shared.api.serializers import CommentOutputSerializer, PostOutputSerializer
 
@@ -27,28 +28,14 @@ class ContractDateTime(Func):
     UTC ending in "Z", microseconds only when there are some (DRF's DateTimeField writes
     isoformat()). Saves parsing each date into a Python datetime only to print it again.
     The tests of both stacks' lists (monolith/blog/tests/test_posts_api.py, test_comments_api.py,
-    micro/comments/tests/test_comment_list.py) prove the bytes on SQLite and on PostgreSQL."""
+    micro/comments/tests/test_comment_list.py) prove the bytes on SQLite and on PostgreSQL.
+    Its SQL is shared.api.json_sql.contract_datetime_sql's."""
 
     output_field = CharField()
 
-    def as_sqlite(self, compiler, connection, **extra):
-        # Django stores an aware datetime as str() of its naive UTC value:
-        # "YYYY-MM-DD HH:MM:SS[.ffffff]" (django/db/backends/sqlite3/operations.py).
-        template = "(replace(%(expressions)s, ' ', 'T') || 'Z')"
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        # https://www.postgresql.org/docs/current/functions-formatting.html ("US": microseconds)
-        template = (
-            "(to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-            " || CASE WHEN to_char(%(expressions)s, 'US') = '000000' THEN ''"
-            " ELSE '.' || to_char(%(expressions)s, 'US') END || 'Z')"
-        )
-        return self.as_sql(compiler, connection, template=template, **extra)
-
     def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
         if template is None:
-            raise NotImplementedError(f"ContractDateTime: no SQL for {connection.vendor}")
+            template = contract_datetime_sql(connection.vendor, "%(expressions)s")
         return super().as_sql(compiler, connection, function, template, arg_joiner, **extra)
 
 

@@ -13,7 +13,14 @@ from shared.api.serializers import CommentOutputSerializer
 
 C = TypeVar("C")  # a comment, as the stack's model
 
-AWKWARD_TEXT = 'é 日本 😀 </script> \u2028 "quoted" \\ \t\x01'
+# Every kind of character a JSON string treats apart: quotes, backslashes (and a text that
+# reads like an escape), each control character that has a short escape and some that have
+# none, DEL, the two line separators the renderer escapes, non-ASCII, emoji, a BOM, and
+# what a format string or an SQL literal would take for its own (%s, %%, ').
+AWKWARD_TEXT = (
+    'é 日本 😀 </script> \u2028 \u2029 "quoted" \\ \\u0041 \'single\' \t\n\r\b\f\x01\x1f\x7f'
+    " \x85 \ufeff %s %d %% {}[],:"
+)
 MOMENT = dt.datetime(2026, 11, 29, 12, 0, 0, tzinfo=dt.UTC)
 # Each comment's created_at, in the order the comments are written (so ids ascend): no
 # microseconds, some, the most, one; and three ties broken by id only (the tied comments

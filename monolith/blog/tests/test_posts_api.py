@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from rest_framework.renderers import JSONRenderer
@@ -10,6 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from monolith.blog.models import Comment, Post
 from shared import rules
 from shared.api.serializers import PostWithCommentsOutputSerializer
+from shared.testing.comment_list import AWKWARD_TEXT, LISTED_ORDER, MOMENT, awkward_comments
 
 pytestmark = pytest.mark.django_db
 
@@ -158,27 +160,41 @@ def _serialized(posts) -> bytes:
 def test_the_list_renders_byte_for_byte_as_the_serializers_render_the_rows(
     api_client, make_post, make_comment
 ):
-    """The dates come from the database as text (ContractDateTime): on SQLite and PostgreSQL
-    alike they read as DRF writes a datetime, with microseconds only when there are some."""
+    """The database writes the JSON (shared/api/json_sql.py): on SQLite and PostgreSQL alike
+    it reads as the serializers and DRF's renderer write it, for hostile text in titles and
+    comments, every status, ties of created_at broken by id, dates with and without
+    microseconds, and a post without comments."""
     Post.objects.all().delete()
-    moment = dt.datetime(2026, 11, 29, 12, 0, 0, tzinfo=dt.UTC)
-    awkward = 'é 日本 😀 </script> \u2028 "quoted" \\ \t\x01'
-    quiet, busy = make_post(title=awkward), make_post()
-    Post.objects.filter(pk=quiet.pk).update(created_at=moment)
-    Post.objects.filter(pk=busy.pk).update(created_at=moment + dt.timedelta(microseconds=1))
-    for number, micro in enumerate([0, 120000, 999999, 5]):
-        comment = make_comment(post=busy, content=f"{awkward} {number}")
-        Comment.objects.filter(pk=comment.pk).update(
-            created_at=moment + dt.timedelta(seconds=number, microseconds=micro)
-        )
+    quiet, busy = make_post(title=AWKWARD_TEXT), make_post(title=f"{AWKWARD_TEXT} busy")
+    Post.objects.filter(pk=quiet.pk).update(created_at=MOMENT)
+    Post.objects.filter(pk=busy.pk).update(created_at=MOMENT + dt.timedelta(microseconds=1))
+    statuses = itertools.cycle(rules.COMMENT_STATUSES)
+    written = awkward_comments(
+        create=lambda content: make_comment(post=busy, content=content, status=next(statuses)),
+        move=lambda comment, at: Comment.objects.filter(pk=comment.pk).update(created_at=at),
+    )
 
     listed = api_client.get("/api/posts/")
+    first = api_client.get("/api/posts/", {"limit": 1})
     one = api_client.get(f"/api/posts/{busy.id}/")
+    lone = api_client.get(f"/api/posts/{quiet.id}/")
 
     posts = list(Post.objects.order_by("-created_at", "-id"))
     assert [post.id for post in posts] == [busy.id, quiet.id]
     assert listed.content == _serialized(posts)
-    assert one.content == _serialized([Post.objects.get(pk=busy.pk)])[1:-1]
-    assert [len(post["comments"]) for post in listed.json()] == [4, 0]
+    assert first.content == _serialized(posts[:1])
+    assert one.content == _serialized(posts[:1])[1:-1]
+    assert lone.content == _serialized(posts[1:])[1:-1]
+    assert b"\\u2028" in listed.content and "\u2028".encode() not in listed.content
+    comments = listed.json()[0]["comments"]
+    assert [comment["id"] for comment in comments] == [written[n].id for n in LISTED_ORDER]
+    assert {comment["status"] for comment in comments} == set(rules.COMMENT_STATUSES)
+    assert listed.json()[1]["comments"] == []
     assert listed.json()[1]["created_at"] == "2026-11-29T12:00:00Z"
     assert listed.json()[0]["created_at"] == "2026-11-29T12:00:00.000001Z"
+
+
+def test_an_empty_list_is_an_empty_array(api_client):
+    Post.objects.all().delete()
+
+    assert api_client.get("/api/posts/").content == b"[]"
