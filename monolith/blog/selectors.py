@@ -77,7 +77,7 @@ def _comments_sql(vendor: str) -> str:
 def _post_sql(vendor: str) -> str:
     """The JSON object of post `p` with its comments, keys in the contract's order."""
     members = json_sql.serializer_members(PostOutputSerializer(), model=Post, alias="p")
-    return json_sql.object_sql(vendor, [*members, ("comments", json_sql.RAW, _comments_sql(vendor))])
+    return json_sql.object_sql(vendor, [*members, ("comments", json_sql.JSON, _comments_sql(vendor))])
 
 
 @functools.lru_cache(maxsize=4)  # one per database vendor

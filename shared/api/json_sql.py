@@ -28,9 +28,10 @@ from django.db import connection
 from django.db.models import Model
 from rest_framework import serializers
 
-# How a value is written: as the database prints it (numbers, or JSON text already), as a
-# JSON string of a text column, or as a contract date (a JSON string of known characters).
-RAW, TEXT, DATE = "raw", "text", "date"
+# How a value is written: a number as the database prints it, a text column as a JSON
+# string, a datetime as the contract's date (a JSON string of known characters), or JSON
+# text already (an array_sql) as it is.
+NUMBER, TEXT, DATE, JSON = "number", "text", "date", "json"
 
 _FORMAT_FUNCTION = {"sqlite": "printf", "postgresql": "format"}
 
@@ -78,12 +79,28 @@ def _format_literal(text: str) -> str:
     return text.replace("%", "%%%%").replace("'", "''")
 
 
+def _sql_literal(text: str) -> str:
+    """`text` as an SQL string literal, `%` doubled for the driver's parameters."""
+    return "'" + text.replace("%", "%%").replace("'", "''") + "'"
+
+
 def object_sql(vendor: str, members: Sequence[tuple[str, str, str]]) -> str:
     """SQL of one JSON object's text: `members` are (key, kind, SQL expression), written in
-    that order, compact (no white space) as the renderer writes it."""
+    that order, compact (no white space) as the renderer writes it.
+
+    On SQLite an object of columns only is its json_object(): it quotes texts as json_quote
+    does and writes in one pass (a comment's object cost about a quarter less than printf's
+    of json_quote here). JSON text among the members would be quoted as a string by it (the
+    JSON subtype does not survive a subquery), so such an object is printf'ed."""
+    if vendor == "sqlite" and all(kind != JSON for _, kind, _ in members):
+        arguments = []
+        for key, kind, expression in members:
+            value = contract_datetime_sql(vendor, expression) if kind == DATE else expression
+            arguments += [_sql_literal(key), value]
+        return f"json_object({', '.join(arguments)})"
     parts, arguments = [], []
     for key, kind, expression in members:
-        slot = {RAW: "%%s", TEXT: "%%s", DATE: '"%%sZ"'}[kind]
+        slot = {NUMBER: "%%s", TEXT: "%%s", JSON: "%%s", DATE: '"%%sZ"'}[kind]
         parts.append(_format_literal(json.dumps(key)) + ":" + slot)
         if kind == TEXT:
             expression = json_text_sql(vendor, expression)
@@ -108,7 +125,7 @@ def serializer_members(
         if isinstance(field, serializers.DateTimeField):
             kind = DATE
         elif isinstance(field, serializers.IntegerField):
-            kind = RAW
+            kind = NUMBER
         elif isinstance(field, serializers.CharField | serializers.ChoiceField):
             kind = TEXT
         else:
