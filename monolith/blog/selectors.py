@@ -58,7 +58,9 @@ def _names() -> dict[str, str]:
     quote = connection.ops.quote_name
     names = {"posts": quote(Post._meta.db_table), "comments": quote(Comment._meta.db_table)}
     for model in (Post, Comment):
-        names.update({field.attname: quote(field.column) for field in model._meta.concrete_fields})
+        names.update(
+            {field.attname: json_sql.column_name(field) for field in model._meta.concrete_fields}
+        )
     return names
 
 
@@ -77,7 +79,8 @@ def _comments_sql(vendor: str) -> str:
 def _post_sql(vendor: str) -> str:
     """The JSON object of post `p` with its comments, keys in the contract's order."""
     members = json_sql.serializer_members(PostOutputSerializer(), model=Post, alias="p")
-    return json_sql.object_sql(vendor, [*members, ("comments", json_sql.JSON, _comments_sql(vendor))])
+    comments = ("comments", json_sql.JSON, _comments_sql(vendor))
+    return json_sql.object_sql(vendor, [*members, comments])
 
 
 @functools.lru_cache(maxsize=4)  # one per database vendor

@@ -25,7 +25,7 @@ import json
 from collections.abc import Sequence
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 from rest_framework import serializers
 
 # How a value is written: a number as the database prints it, a text column as a JSON
@@ -117,9 +117,12 @@ def serializer_members(
     """The members of object_sql for a flat serializer whose fields are the model's columns
     (by name or attname), read from table alias `alias`. A nullable column is refused: the
     SQL writes no null."""
+    columns = {}
+    for concrete in model._meta.concrete_fields:
+        columns.update({concrete.name: concrete, concrete.attname: concrete})
     members = []
     for key, field in serializer.fields.items():
-        column = model._meta.get_field(key)
+        column = columns[key]
         if column.null:
             raise ValueError(f"{model.__name__}.{key} is nullable; object_sql writes no null")
         if isinstance(field, serializers.DateTimeField):
@@ -130,8 +133,15 @@ def serializer_members(
             kind = TEXT
         else:
             raise TypeError(f"{type(field).__name__} {key!r}: no JSON SQL for it")
-        members.append((key, kind, f"{alias}.{connection.ops.quote_name(column.column)}"))
+        members.append((key, kind, f"{alias}.{column_name(column)}"))
     return members
+
+
+def column_name(field: Field) -> str:
+    """The quoted column name of a concrete model field."""
+    if field.column is None:
+        raise ValueError(f"{field!r} has no column")
+    return connection.ops.quote_name(field.column)
 
 
 def array_sql(vendor: str, element: str, *, source: str, order_by: str) -> str:

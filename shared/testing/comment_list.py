@@ -18,7 +18,7 @@ C = TypeVar("C")  # a comment, as the stack's model
 # none, DEL, the two line separators the renderer escapes, non-ASCII, emoji, a BOM, and
 # what a format string or an SQL literal would take for its own (%s, %%, ').
 AWKWARD_TEXT = (
-    'é 日本 😀 </script> \u2028 \u2029 "quoted" \\ \\u0041 \'single\' \t\n\r\b\f\x01\x1f\x7f'
+    "é 日本 😀 </script> \u2028 \u2029 \"quoted\" \\ \\u0041 'single' \t\n\r\b\f\x01\x1f\x7f"
     " \x85 \ufeff %s %d %% {}[],:"
 )
 MOMENT = dt.datetime(2026, 11, 29, 12, 0, 0, tzinfo=dt.UTC)
