@@ -1,12 +1,13 @@
 """The contract's JSON text written by the database itself, for reads that are one query.
 
-A serializer's fields, in their order, become one `printf` (SQLite) or `format`
-(PostgreSQL) call whose format string holds the keys and whose arguments are the values
-as JSON text: numbers as the database prints them, texts through the database's own JSON
-string quoting (SQLite's json_quote, PostgreSQL's to_json), dates as the contract writes
-them (contract_datetime_sql). One call per object: a chain of `||` cost SQLite about 60%
-more here (docs/speed.md, fifth pass). No `json_build_object`: PostgreSQL writes it with
-spaces ("key" : value), and the bytes must be the serializers' bytes.
+A serializer's fields, in their order, become one call per object: SQLite's json_object()
+for an object of columns, else `printf` (SQLite) or `format` (PostgreSQL) with a format
+string that holds the keys and arguments that are the values as JSON text: numbers as the
+database prints them, texts through the database's own JSON string quoting (SQLite's
+json_quote, PostgreSQL's to_json), dates as the contract writes them
+(contract_datetime_sql). A chain of `||` cost SQLite about 40% more than json_object here
+(docs/speed.md, fifth pass). No json_build_object: PostgreSQL writes it with spaces
+("key" : value), and the bytes must be the serializers' bytes.
 
 Both quote a string as Python's json.dumps(ensure_ascii=False) does, which the renderer
 matches: `"` and `\\` escaped, \\b \\f \\n \\r \\t as such, other control characters as
