@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from celery import current_app
+from django.conf import settings
 
 from micro.eventbus.models import StoredEvent
 from shared.deployables import event_task
 from shared.events import SUBSCRIPTIONS, Event
+from shared.instrumentation import metrics
 
 
 def event_store(*, event: Event) -> StoredEvent:
     """Append an event to the store unless its id is there already (a redelivered publish).
     The event is one its producer signed (shared.signing.event_check, in the publish task),
     so its source is that producer's name."""
-    stored_event, _ = StoredEvent.objects.get_or_create(
+    stored_event, created = StoredEvent.objects.get_or_create(
         event_id=event.id,
         defaults={
             "event_type": event.type,
@@ -22,6 +24,8 @@ def event_store(*, event: Event) -> StoredEvent:
             "message": event.as_message(),
         },
     )
+    if not created:  # a copy: its producer sent it again (metrics.EVENTS_DUPLICATE)
+        metrics.EVENTS_DUPLICATE.labels(settings.SERVICE_NAME, event.source).inc()
     return stored_event
 
 

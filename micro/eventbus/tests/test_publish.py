@@ -51,13 +51,21 @@ def test_publish_stores_the_whole_envelope(make_event_message, sent_tasks):
 
 
 def test_a_duplicate_publish_is_stored_once_but_fanned_out_again(make_event_message, sent_tasks):
+    from prometheus_client import REGISTRY
+
     message = make_event_message(events.POST_CREATED)
+    labels = {"service": "eventbus", "source": message["source"]}
+
+    def copies() -> float:
+        return REGISTRY.get_sample_value("blog_events_duplicate_total", labels) or 0.0
 
     publish.apply(args=(message,))
+    copies_before = copies()
     publish.apply(args=(message,))
 
     assert StoredEvent.objects.filter(event_id=message["id"]).count() == 1
     assert sent_tasks.names == ["comments.handle_event", "query.handle_event"] * 2
+    assert copies() - copies_before == 1  # blog_events_duplicate counts the copy
 
 
 def test_events_are_stored_in_publish_order(make_event_message, sent_tasks):
