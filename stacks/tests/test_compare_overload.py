@@ -92,9 +92,10 @@ def test_the_section_has_a_depth_column_per_queue_and_the_targets_judge_the_run(
 def test_a_run_from_before_the_resent_counter_says_it_was_not_counted():
     raw = record(SAMPLES)
     del raw["resent"], raw["copies"]
-    assert "Events sent again, by reason: not counted in this run." in overload.section(
-        {"overload": raw}
-    ).blocks
+    assert (
+        "Events sent again, by reason: not counted in this run."
+        in overload.section({"overload": raw}).blocks
+    )
 
 
 def test_a_run_that_never_drained_misses_the_target_and_one_not_measured_says_so():
