@@ -37,6 +37,6 @@ def test_catch_up_backs_off_to_thirty_seconds_at_rest_and_is_a_loop(settings_mod
     from shared.settings.micro import CATCH_UP_AT_REST_MS
 
     service_settings = importlib.import_module(settings_module)
-    assert service_settings.WORKER_LOOPS_AT_REST_MS == {catch_up: CATCH_UP_AT_REST_MS}
+    assert {catch_up: CATCH_UP_AT_REST_MS} == service_settings.WORKER_LOOPS_AT_REST_MS
     assert catch_up in service_settings.WORKER_LOOPS
     assert CATCH_UP_AT_REST_MS == 30_000
