@@ -19,6 +19,7 @@ def _intervals(found: list[int], *, base: float, longest: float) -> list[float]:
     return waits
 
 
+@pytest.mark.django_db  # each round first closes old connections, as around a task
 def test_a_loop_that_finds_nothing_waits_twice_as_long_up_to_its_longest():
     assert _intervals([0] * 6, base=2, longest=30) == [4, 8, 16, 30, 30, 30]
     assert _intervals([0, 0, 3, 0], base=0.5, longest=10) == [1, 2, 0.5, 1]
