@@ -49,7 +49,7 @@ case "$role" in
     metrics_folder
     run python -m gunicorn "$package.wsgi:application" \
       --bind "0.0.0.0:${PORT:-8000}" \
-      --worker-class gthread --workers "${WEB_CONCURRENCY:-2}" --threads "${WEB_THREADS:-4}" \
+      --worker-class shared.gunicorn_worker.IdleThreadWorker --workers "${WEB_CONCURRENCY:-2}" --threads "${WEB_THREADS:-4}" \
       --graceful-timeout 5 --timeout 30 \
       --config python:shared.gunicorn_conf \
       --no-control-socket

@@ -10,6 +10,7 @@ import json
 import os
 
 from gunicorn import util
+from gunicorn.arbiter import Arbiter
 from prometheus_client import multiprocess
 
 from shared.error_shape import error_body
@@ -65,3 +66,17 @@ def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
 
 # gunicorn's workers answer their own errors through gunicorn.util.write_error.
 util.write_error = write_json_error
+
+# The arbiter wakes every second to look for hung workers (none is taken for hung before
+# --timeout, 30 s) and to keep their number; a signal (a worker's death, a stop) wakes it at
+# once whatever this is. Every ARBITER_TICK_SECONDS instead: six arbiters waking every
+# second were part of micro's CPU at rest (docs/cost.md).
+ARBITER_TICK_SECONDS = 5.0
+_wait_for_signals = Arbiter.wait_for_signals
+
+
+def _wait_for_signals_longer(self, timeout=1.0):
+    return _wait_for_signals(self, timeout=max(timeout, ARBITER_TICK_SECONDS))
+
+
+Arbiter.wait_for_signals = _wait_for_signals_longer  # type: ignore[method-assign]

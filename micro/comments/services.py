@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from micro.comments.clients import posts_client
@@ -23,7 +22,12 @@ from shared.events import (
 from shared.messaging.eventbus import EVENTBUS_QUEUE
 from shared.messaging.in_flight import in_flight_event_ids
 from shared.messaging.models import OutboxEvent
-from shared.messaging.publish import record_event, relay_outbox, resend_backoff_seconds
+from shared.messaging.publish import (
+    REASON_DECISION_LOST,
+    record_event,
+    resend,
+    resend_backoff_seconds,
+)
 
 SERVICE = "comments"
 
@@ -198,5 +202,4 @@ def comment_pending_resend() -> int:
         and sent_at is not None  # sent_at__lte above: always
         and timezone.now() - sent_at >= dt.timedelta(seconds=resend_backoff_seconds(resends))
     ]
-    OutboxEvent.objects.filter(id__in=ids).update(sent_at=None, resends=F("resends") + 1)
-    return relay_outbox(ids=ids)
+    return resend(ids=ids, reason=REASON_DECISION_LOST) if ids else 0

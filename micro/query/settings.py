@@ -2,7 +2,7 @@
 
 from shared.settings.base import *  # noqa: F403
 from shared.settings.environment import env_int, env_str
-from shared.settings.micro import service_settings
+from shared.settings.micro import CATCH_UP_AT_REST_MS, service_settings
 
 globals().update(
     service_settings(
@@ -18,5 +18,7 @@ WORKER_LOOPS = {
     "shared.messaging.pruning.bookkeeping_prune": 60_000,
     "micro.query.handlers.read_model_catch_up": env_int("CATCH_UP_INTERVAL_MS", 2000),
 }
+# Catch-up backs off further at rest (shared.settings.micro.CATCH_UP_AT_REST_MS).
+WORKER_LOOPS_AT_REST_MS = {"micro.query.handlers.read_model_catch_up": CATCH_UP_AT_REST_MS}
 # Where the event store serves its events for a rebuild.
 EVENTBUS_URL = env_str("EVENTBUS_URL", "http://127.0.0.1:8005")

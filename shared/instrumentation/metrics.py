@@ -53,6 +53,15 @@ MESSAGES_PUBLISHED = Counter(
 MESSAGES_CONSUMED = Counter(
     "blog_messages_consumed", "Celery messages consumed", ["service", "task", "outcome"]
 )
+# An event handed to the event bus once more, by why (shared.messaging.publish.RESENT):
+# only a loss may cause one (issue 11); the overload phase of `compare` reports them.
+EVENTS_RESENT = Counter(
+    "blog_events_resent", "Events sent to the event bus again, by reason", ["service", "reason"]
+)
+# A copy the event store dropped (it held the event already), by the producer that sent it.
+EVENTS_DUPLICATE = Counter(
+    "blog_events_duplicate", "Events the event store already held", ["service", "source"]
+)
 TASK_SECONDS = Histogram(
     "blog_task_seconds", "Time to run a Celery task", ["service", "task"], buckets=LATENCY_BUCKETS
 )

@@ -59,7 +59,8 @@ def event_store_catch_up(
             if str(message.get("id")) not in applied_before:
                 applied += _apply_stored(message, handlers)
             cursor.last_seq = message["seq"]
-        cursor.save(update_fields=["last_seq", "updated_at"])
+        if page["events"]:  # at rest the page is empty: no write then
+            cursor.save(update_fields=["last_seq", "updated_at"])
         after = page["next_after"]
     return applied
 

@@ -53,7 +53,8 @@ def _announce_ready(sender=None, **kwargs) -> None:
 
     loops = {path: ms for path, ms in getattr(settings, "WORKER_LOOPS", {}).items() if ms > 0}
     loops[WATCHDOG] = WATCHDOG_INTERVAL_MS  # every worker: restart a stalled consumer
-    threading.Thread(target=_run_loops, args=(loops,), name="loops", daemon=True).start()
+    at_rest = getattr(settings, "WORKER_LOOPS_AT_REST_MS", {})
+    threading.Thread(target=_run_loops, args=(loops, at_rest), name="loops", daemon=True).start()
 
 
 @signals.worker_shutting_down.connect
@@ -94,14 +95,20 @@ def _connections_as_for_a_request(sender=None, **kwargs) -> None:
     close_old_connections()
 
 
-def _run_loops(loops: dict[str, int]) -> None:
+def _run_loops(loops: dict[str, int], at_rest: dict[str, int] | None = None) -> None:
     """Call each function of WORKER_LOOPS every so many milliseconds, in one thread, and
-    less often while it finds nothing to do (it returns 0 or None): a stack at rest sleeps.
-    A failure (broker, database or another service away) is logged and tried again."""
+    less often while it finds nothing to do (it returns 0 or None): a stack at rest sleeps,
+    each loop up to IDLE_INTERVAL_MAX_SECONDS apart, or as far apart as `at_rest`
+    (WORKER_LOOPS_AT_REST_MS) says. A failure (broker, database or another service away) is
+    logged and tried again."""
     from django.utils.module_loading import import_string
 
     functions = {path: import_string(path) for path in loops}
     base = {path: ms / 1000 for path, ms in loops.items()}
+    longest = {
+        path: max(base[path], (at_rest or {}).get(path, IDLE_INTERVAL_MAX_SECONDS * 1000) / 1000)
+        for path in loops
+    }
     interval, due = dict(base), dict.fromkeys(loops, 0.0)
     while not _stop_loops.is_set():
         if _wake.wait(max(0.0, min(due.values()) - time.monotonic())):
@@ -114,11 +121,13 @@ def _run_loops(loops: dict[str, int]) -> None:
         for path, function in functions.items():
             if time.monotonic() < due[path] or _stop_loops.is_set():
                 continue
-            interval[path] = _next_interval(function, path, interval[path], base[path])
+            interval[path] = _next_interval(
+                function, path, interval[path], base[path], longest[path]
+            )
             due[path] = time.monotonic() + interval[path]
 
 
-def _next_interval(function, path: str, interval: float, base: float) -> float:
+def _next_interval(function, path: str, interval: float, base: float, longest: float) -> float:
     from django.db import close_old_connections
 
     try:
@@ -127,4 +136,4 @@ def _next_interval(function, path: str, interval: float, base: float) -> float:
     except Exception as error:
         logger.warning("%s failed (%r); will try again", path, error)
         return base
-    return base if found_work else min(interval * 2, max(IDLE_INTERVAL_MAX_SECONDS, base))
+    return base if found_work else min(interval * 2, longest)

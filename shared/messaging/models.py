@@ -21,6 +21,9 @@ class OutboxEvent(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # How often it was found lost and sent again: the next re-send backs off by it.
     resends = models.PositiveIntegerField(default=0)
+    # When a relay took it to send (shared.messaging.publish.claim_unsent): no other relay
+    # sends it until it is marked sent or the claim expires.
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -7,12 +7,14 @@ import logging
 import queue
 import threading
 
+from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from shared import study
 from shared.events import Event
+from shared.instrumentation import metrics
 from shared.instrumentation.celery_signals import traced_relay
 from shared.instrumentation.tally import count, current_request_id
 from shared.messaging.eventbus import BROKER_ERRORS, EVENTBUS_QUEUE, publish_event
@@ -24,10 +26,11 @@ logger = logging.getLogger(__name__)
 
 RELAY_BATCH = 200
 # The worker's relay loop leaves an event this young to the relay after commit, which is on
-# its way to send it. Under overload a web process's relay thread runs seconds behind, and
-# with one second of grace both relays walked the same rows, oldest first, in step: 4-8% of
-# the events were sent twice in `compare`'s overload phase. What the relay after commit could
-# not send (the broker away, the process dead) waits this long for the loop.
+# its way to send it. What the relay after commit could not send (the broker away, the
+# process dead) waits this long for the loop. Both relays may still reach the same row (a
+# web process's relay thread runs seconds behind under overload): each claims a row before
+# sending it (claim_unsent), so only one sends it. Before the claim, both sent it: 1-7% of
+# the events were sent twice in `compare`'s overload phase.
 RELAY_LOOP_GRACE_SECONDS = 5
 
 
@@ -104,14 +107,6 @@ class BackgroundRelay:
                 )
 
 
-def _sent_meanwhile(outbox_event: OutboxEvent) -> bool:
-    """Did the other relay send this event since this batch was read? The relay loop and a
-    web process's relay after commit can read the same unsent row when the latter runs
-    behind (a busy process); looking again right before each send narrows the window in
-    which both send it from a whole batch to one send (a copy the event store drops)."""
-    return not OutboxEvent.objects.filter(pk=outbox_event.pk, sent_at__isnull=True).exists()
-
-
 _background_relay: BackgroundRelay | None = None
 
 
@@ -136,38 +131,114 @@ def relay_outbox(
     *, ids: list[str] | None = None, older_than_seconds: float = 0, may_crash: bool = True
 ) -> int:
     """Send unsent outbox events (those named, or the oldest) to the event bus; returns how
-    many. `may_crash`: whether the study's relay crash switch applies here."""
-    pending = OutboxEvent.objects.filter(sent_at__isnull=True).order_by("created_at")
-    if ids is not None:
-        pending = pending.filter(id__in=ids)
-    if older_than_seconds:
-        pending = pending.filter(
-            created_at__lte=timezone.now() - dt.timedelta(seconds=older_than_seconds)
-        )
+    many. Each is claimed first (claim_unsent), so that two relays never both send it.
+    `may_crash`: whether the study's relay crash switch applies here."""
     sent = 0
-    batch = list(pending[:RELAY_BATCH])
-    for outbox_event in batch:
-        if len(batch) > 1 and _sent_meanwhile(outbox_event):
-            continue
-        try:
-            publish_event(outbox_event.message, request_id=outbox_event.request_id)
-        except BROKER_ERRORS as error:
-            logger.warning("outbox relay: broker unavailable (%s); will retry", error)
-            OutboxEvent.objects.filter(pk=outbox_event.pk).update(
-                attempts=outbox_event.attempts + 1, last_error=str(error)[:500]
-            )
+    while sent < RELAY_BATCH:
+        claimed = claim_unsent(ids=ids, older_than_seconds=older_than_seconds)
+        for number, outbox_event in enumerate(claimed):
+            if not _send_claimed(outbox_event, may_crash=may_crash):
+                _release([row.pk for row in claimed[number:]])
+                return sent
+            sent += 1
+        if len(claimed) < CLAIM_BATCH:
             break
-        if may_crash and study.relay_crash_armed():
-            study.relay_crash(event_id=str(outbox_event.pk))  # study only: dies here, once
-        try:
-            OutboxEvent.objects.filter(pk=outbox_event.pk).update(
-                sent_at=timezone.now(), attempts=outbox_event.attempts + 1
-            )
-        except DatabaseError:
-            # Sent but not marked: it will be sent again, and consumers drop the duplicate.
-            logger.warning("outbox relay: could not mark %s sent", outbox_event.pk)
-        sent += 1
     return sent
+
+
+def _send_claimed(outbox_event: OutboxEvent, *, may_crash: bool) -> bool:
+    """Send one claimed event and mark it sent; False when the broker is away."""
+    if outbox_event.last_error == MSG_CLAIM_EXPIRED:
+        events_resent(REASON_CLAIM_EXPIRED)
+    try:
+        publish_event(outbox_event.message, request_id=outbox_event.request_id)
+    except BROKER_ERRORS as error:
+        logger.warning("outbox relay: broker unavailable (%s); will retry", error)
+        OutboxEvent.objects.filter(pk=outbox_event.pk).update(
+            attempts=F("attempts") + 1, last_error=str(error)[:500], claimed_at=None
+        )
+        return False
+    if may_crash and study.relay_crash_armed():
+        study.relay_crash(event_id=str(outbox_event.pk))  # study only: dies here, once
+    try:
+        marked = OutboxEvent.objects.filter(pk=outbox_event.pk, sent_at__isnull=True).update(
+            sent_at=timezone.now(), attempts=F("attempts") + 1, claimed_at=None
+        )
+    except DatabaseError:
+        # Sent but not marked: sent again once its claim expires; consumers drop the copy.
+        logger.warning("outbox relay: could not mark %s sent", outbox_event.pk)
+        return True
+    if not marked:  # another relay sent it too (its claim had outlived CLAIM_LEASE_SECONDS)
+        events_resent(REASON_TWO_RELAYS)
+    return True
+
+
+def _release(pks: list) -> None:
+    """Give back the claims of events left unsent (the broker is away): the next relay may
+    take them at once."""
+    OutboxEvent.objects.filter(pk__in=pks, sent_at__isnull=True).update(claimed_at=None)
+
+
+# Claiming: a relay takes the rows it is about to send in one statement (an UPDATE that
+# sets claimed_at on rows nobody holds, RETURNING them; on PostgreSQL its row choice is
+# SELECT ... FOR UPDATE SKIP LOCKED, so two relays take disjoint rows without waiting on
+# each other; SQLite runs one writer at a time). A claim lasts CLAIM_LEASE_SECONDS: longer
+# than a batch takes to send, short enough that an event whose relay died between sending
+# and marking it sent (the study's relay crash) is sent again soon by another.
+CLAIM_BATCH = 50
+CLAIM_LEASE_SECONDS = 30
+MSG_CLAIM_EXPIRED = (
+    "claimed by a relay that did not mark it sent (it died, or its database failed); "
+    "sent again once the claim expired"
+)
+
+
+def claim_unsent(*, ids: list[str] | None, older_than_seconds: float) -> list[OutboxEvent]:
+    """Claim up to CLAIM_BATCH unsent events nobody holds (those named, or the oldest),
+    oldest first. An event claimed before whose claim expired comes back with last_error
+    MSG_CLAIM_EXPIRED."""
+    now = timezone.now()
+    free = Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - _LEASE)
+    candidates = OutboxEvent.objects.filter(free, sent_at__isnull=True).order_by("created_at")
+    if ids is not None:
+        candidates = candidates.filter(id__in=ids)
+    if older_than_seconds:
+        candidates = candidates.filter(
+            created_at__lte=now - dt.timedelta(seconds=older_than_seconds)
+        )
+    connection = connections[OutboxEvent.objects.db]
+    table = connection.ops.quote_name(OutboxEvent._meta.db_table)
+    # In a transaction: PostgreSQL's row locks (and Django's select_for_update) need one.
+    with transaction.atomic(using=connection.alias):
+        choice, choice_params = (
+            candidates.select_for_update(skip_locked=True)
+            .values("id")[:CLAIM_BATCH]
+            .query.sql_with_params()
+        )
+        sql = (
+            f"UPDATE {table} SET claimed_at = %s, "
+            "last_error = CASE WHEN claimed_at IS NULL THEN '' ELSE %s END "
+            f"WHERE id IN ({choice}) "
+            "RETURNING id, message, request_id, attempts, last_error, created_at"
+        )
+        params = (connection.ops.adapt_datetimefield_value(now), MSG_CLAIM_EXPIRED, *choice_params)
+        claimed = list(OutboxEvent.objects.raw(sql, params))
+    return sorted(claimed, key=lambda row: row.created_at)
+
+
+_LEASE = dt.timedelta(seconds=CLAIM_LEASE_SECONDS)
+
+
+# Why an event is sent to the event bus once more (metrics.EVENTS_RESENT's reason): only a
+# loss may cause one.
+REASON_LOST = "lost_on_the_way_to_the_store"  # outbox_confirm: not stored, nothing in flight
+REASON_DECISION_LOST = "moderation_decision_lost"  # micro.comments: pending, nothing in flight
+REASON_CLAIM_EXPIRED = "claim_expired"  # its relay died (or failed to mark it) after claiming
+REASON_TWO_RELAYS = "sent_by_two_relays"  # should never count: a claim outlived its lease
+
+
+def events_resent(reason: str, count: int = 1) -> None:
+    metrics.EVENTS_RESENT.labels(settings.SERVICE_NAME, reason).inc(count)
 
 
 # Confirming: which sent events does the event store hold? The others are re-sent, but only
@@ -237,5 +308,12 @@ def _resend(ids: list[str]) -> int:
     if not ids:
         return 0
     logger.warning("outbox: %d event(s) lost on the way to the store; sending again", len(ids))
+    return resend(ids=ids, reason=REASON_LOST)
+
+
+def resend(*, ids: list[str], reason: str) -> int:
+    """Send these sent events again (they were lost: `reason`); returns how many were."""
     OutboxEvent.objects.filter(id__in=ids).update(sent_at=None, resends=F("resends") + 1)
-    return relay_outbox(ids=ids)
+    sent = relay_outbox(ids=ids)
+    events_resent(reason, sent)
+    return sent

@@ -31,6 +31,14 @@ from shared.settings.base import (
 )
 from shared.settings.environment import database, event_signing_key, event_verify_keys
 
+# At rest (a round found nothing and no task ran since), a consumer's catch-up backs off to
+# every 30 s instead of the 10 s every other loop backs off to
+# (shared.messaging.celery_app.IDLE_INTERVAL_MAX_SECONDS): each round is an HTTP request
+# the event bus serves. This bounds how late catch-up applies an event whose live delivery
+# was lost while nothing else happens; any task brings it back to CATCH_UP_INTERVAL_MS
+# (2 s). Used in WORKER_LOOPS_AT_REST_MS by comments and query (docs/cost.md).
+CATCH_UP_AT_REST_MS = 30_000
+
 
 class ServiceSettings(TypedDict, total=False):
     """What service_settings gives (the last five: only where the docstring above says)."""

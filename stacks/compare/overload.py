@@ -64,6 +64,7 @@ def measure(micro: Stack, *, quick: bool, say: Callable[[str], None]) -> dict:
     plan = plan_for(quick=quick)
     cost.wait_drained(micro)  # start from idle: no earlier backlog in the figures
     published_before = published_events(micro)
+    resent_before, copies_before = resent_events(micro), event_copies(micro)
     floor = _newest_ids(micro)
     sampler = Sampler(micro, floor=floor, every=plan.sample_every)
     sampler.start()
@@ -86,6 +87,7 @@ def measure(micro: Stack, *, quick: bool, say: Callable[[str], None]) -> dict:
         source: count - published_before.get(source, 0)
         for source, count in published_events(micro).items()
     }
+    resent, copies = resent_events(micro), event_copies(micro)
     record = {
         "plan": dataclasses.asdict(plan),
         "started_at": result["started_at"],
@@ -97,6 +99,11 @@ def measure(micro: Stack, *, quick: bool, say: Callable[[str], None]) -> dict:
         "refused": workload.refused,
         "errors": dict(Counter(s["outcome"] for s in result["samples"] if s["outcome"] != "ok")),
         "published": published,
+        # Why events were sent again (blog_events_resent), and the copies the event store
+        # dropped, by producer (blog_events_duplicate): moderation answers each copy of a
+        # CommentCreated it is given, so its copies follow comments'.
+        "resent": _grown(resent, resent_before),
+        "copies": _grown(copies, copies_before),
         "lost": lost,
         "applied_twice": sum(len(ids) - 1 for ids in doubled.values()),
         "samples": sampler.samples,
@@ -220,21 +227,52 @@ def published_events(micro: Stack) -> dict[str, int]:
     """Per producer (posts, comments, moderation): the events it has handed to the event bus
     so far, first sendings and re-sends (blog_messages_published on its /metrics)."""
     task = event_task(EVENTBUS)
-    counts = {}
-    for source in producers():
-        text = requests.get(
-            f"{micro.url(source)}/metrics", headers=micro.metrics_headers(), timeout=10
-        ).text
-        counts[source] = int(
-            sum(
-                sample.value
-                for family in text_string_to_metric_families(text)
-                for sample in family.samples
-                if sample.name == "blog_messages_published_total"
-                and sample.labels.get("task") == task
-            )
+    return {
+        source: sum(
+            value
+            for labels, value in _metric(micro, source, "blog_messages_published_total")
+            if labels.get("task") == task
         )
-    return counts
+        for source in producers()
+    }
+
+
+def resent_events(micro: Stack) -> dict[str, int]:
+    """The events the producers have sent again so far, by reason (blog_events_resent)."""
+    counts: Counter[str] = Counter()
+    for source in producers():
+        for labels, value in _metric(micro, source, "blog_events_resent_total"):
+            counts[labels["reason"]] += value
+    return dict(counts)
+
+
+def event_copies(micro: Stack) -> dict[str, int]:
+    """The copies the event store has dropped so far, by producer (blog_events_duplicate)."""
+    counts: Counter[str] = Counter()
+    for labels, value in _metric(micro, EVENTBUS, "blog_events_duplicate_total"):
+        counts[labels["source"]] += value
+    return dict(counts)
+
+
+def _metric(micro: Stack, service: str, name: str) -> list[tuple[dict[str, str], int]]:
+    """The samples of one counter on a service's /metrics: (labels, value) each."""
+    text = requests.get(
+        f"{micro.url(service)}/metrics", headers=micro.metrics_headers(), timeout=10
+    ).text
+    return [
+        (sample.labels, int(sample.value))
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name
+    ]
+
+
+def _grown(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
+    return {
+        key: count - before.get(key, 0)
+        for key, count in after.items()
+        if count > before.get(key, 0)
+    }
 
 
 # -- the figures -----------------------------------------------------------------------------------
@@ -300,8 +338,25 @@ def progress(record: dict) -> str:
         f"{f['writes']} writes accepted ({per_s(f['accepted_per_s'])}/s), sustainable "
         f"{per_s(f['sustainable_per_s'])}/s, {drain} (bound {_seconds(f['bound_s'])} s); "
         f"events per write {_ratio(f['events_per_write'])}; lost {record['lost']}, applied "
-        f"twice {record['applied_twice']}; peak depth "
+        f"twice {record['applied_twice']}; sent again {record.get('resent', {}) or 'none'}, "
+        f"copies {record.get('copies', {}) or 'none'}; peak depth "
         + ", ".join(f"{queue} {depth}" for queue, depth in f["peak_depth"].items())
+    )
+
+
+def resent_text(record: dict) -> str:
+    """Why events were sent again, and the copies the store dropped (older runs: not counted)."""
+    if "resent" not in record:
+        return "Events sent again, by reason: not counted in this run."
+
+    def listed(counts: dict[str, int]) -> str:
+        return ", ".join(f"{key} {count}" for key, count in sorted(counts.items())) or "none"
+
+    return (
+        f"Events sent again, by reason (`blog_events_resent` on the producers' /metrics): "
+        f"{listed(record['resent'])}. Copies the event store dropped, by producer "
+        f"(`blog_events_duplicate` on the event bus): {listed(record['copies'])} (moderation "
+        "answers each copy of a CommentCreated it is given, so its copies follow comments')."
     )
 
 
@@ -388,6 +443,7 @@ def section(raw: dict) -> Section:
             f"{EVENTS_PER_WRITE_TARGET}. Lost and applied twice as in the reliability table "
             "(both must be 0).",
             Table(headers, [summary]),
+            resent_text(record),
             "Queue depth (messages waiting, LLEN: what each service's `blog_queue_depth` "
             f"gauge on /metrics reads), sampled every {plan['sample_every']:g} s:",
             Table(["queue depth", *QUEUES], depths),

@@ -22,6 +22,8 @@ from stacks.routes import ServiceSpec
 # machine; docs/speed.md).
 WEB_WORKERS = int(os.environ.get("BLOG_WEB_WORKERS", "2"))
 WEB_THREADS = int(os.environ.get("BLOG_WEB_THREADS", "4"))
+# gthread, asleep while it has no connection (shared/gunicorn_worker.py).
+WORKER_CLASS = "shared.gunicorn_worker.IdleThreadWorker"
 
 
 def gunicorn_command(
@@ -31,7 +33,7 @@ def gunicorn_command(
     return [
         sys.executable, "-m", "gunicorn", wsgi,
         "--bind", bind,
-        "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
+        "--worker-class", WORKER_CLASS, "--workers", str(workers), "--threads", str(threads),
         "--graceful-timeout", "5", "--timeout", "30", "--no-control-socket",
         "--chdir", str(PROJECT_DIR),
         "--config", "python:shared.gunicorn_conf",

@@ -29,6 +29,8 @@ def record(samples: list[dict], *, drained_at: float | None = 130.0) -> dict:
         "refused": 0,
         "errors": {},
         "published": {"posts": 100, "comments": 200, "moderation": 106},
+        "resent": {"lost_on_the_way_to_the_store": 3, "claim_expired": 3},
+        "copies": {"comments": 3, "moderation": 3},
         "lost": 0,
         "applied_twice": 0,
         "samples": samples,
@@ -80,6 +82,20 @@ def test_the_section_has_a_depth_column_per_queue_and_the_targets_judge_the_run(
     rows = [" ".join(line.split()) for line in markdown.splitlines()]
     assert "| queue depth | posts | comments | moderation | query | eventbus |" in rows
     assert "| peak | 0 | 0 | 9 | 30 | 120 |" in rows
+    assert (
+        "Events sent again, by reason (`blog_events_resent` on the producers' /metrics): "
+        "claim_expired 3, lost_on_the_way_to_the_store 3. Copies the event store dropped, by "
+        "producer (`blog_events_duplicate` on the event bus): comments 3, moderation 3"
+    ) in markdown
+
+
+def test_a_run_from_before_the_resent_counter_says_it_was_not_counted():
+    raw = record(SAMPLES)
+    del raw["resent"], raw["copies"]
+    assert (
+        "Events sent again, by reason: not counted in this run."
+        in overload.section({"overload": raw}).blocks
+    )
 
 
 def test_a_run_that_never_drained_misses_the_target_and_one_not_measured_says_so():
@@ -102,6 +118,7 @@ def test_micro_accepts_an_overload_and_drains_it_without_copies(tmp_path):
     assert raw["refused"] == 0 and raw["errors"] == {}, "accept-and-drain refuses nothing"
     assert figures["writes"] >= 2 * overload.plan_for(quick=True).clients  # a pair each, at least
     assert (raw["lost"], raw["applied_twice"]) == (0, 0)
+    assert "sent_by_two_relays" not in raw["resent"], "two relays sent the same event"
     assert raw["drained_at"] is not None, "every accepted write became final in query"
     assert figures["events_per_write"] <= overload.EVENTS_PER_WRITE_TARGET
     assert figures["post_created_per_post"] == 1.0

@@ -49,14 +49,22 @@ def test_publish_stores_the_whole_envelope(make_event_message, sent_tasks):
     assert stored_event.occurred_at == message["occurred_at"]
 
 
-def test_a_duplicate_publish_is_stored_once(make_event_message, sent_tasks):
+def test_a_duplicate_publish_is_stored_once_and_counted(make_event_message, sent_tasks):
+    from prometheus_client import REGISTRY
+
     message = make_event_message(events.POST_CREATED)
+    labels = {"service": "eventbus", "source": message["source"]}
+
+    def copies() -> float:
+        return REGISTRY.get_sample_value("blog_events_duplicate_total", labels) or 0.0
 
     assert publish.apply(args=(message,)).get() is True
+    copies_before = copies()
     assert publish.apply(args=(message,)).get() is True
 
     assert StoredEvent.objects.filter(event_id=message["id"]).count() == 1
     assert sent_tasks.sent == []
+    assert copies() - copies_before == 1  # blog_events_duplicate counts the copy
 
 
 def test_events_are_stored_in_publish_order(make_event_message, sent_tasks):

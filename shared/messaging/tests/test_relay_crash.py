@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from shared import events, study
 from shared.events import Event
@@ -66,9 +68,26 @@ def test_the_relay_dies_after_publishing_before_marking_sent_and_only_once(fault
     assert OutboxEvent.objects.filter(sent_at__isnull=False).count() == 0
     assert json.loads(fault_file.read_text()) == {"delay_ms": 0}  # the switch cleared itself
 
-    assert publish.relay_outbox() == 2  # the restarted relay sends the first one again
+    # The dead relay's claim holds both events until it expires (publish.CLAIM_LEASE_SECONDS):
+    # then the restarted relay sends the first one again, and the second.
+    assert publish.relay_outbox() == 0
+    counted_before = _claims_expired()
+    OutboxEvent.objects.update(
+        claimed_at=timezone.now() - dt.timedelta(seconds=publish.CLAIM_LEASE_SECONDS)
+    )
+    assert publish.relay_outbox() == 2
     assert [message["id"] for message in sent] == [first, first, second]
     assert OutboxEvent.objects.filter(sent_at__isnull=True).count() == 0
+    assert OutboxEvent.objects.get(id=first).last_error == publish.MSG_CLAIM_EXPIRED
+    # Both counted as sent again: nobody knows whether the dead relay sent the second.
+    assert _claims_expired() - counted_before == 2
+
+
+def _claims_expired() -> float:
+    from prometheus_client import REGISTRY
+
+    labels = {"service": "posts", "reason": publish.REASON_CLAIM_EXPIRED}
+    return REGISTRY.get_sample_value("blog_events_resent_total", labels) or 0.0
 
 
 def test_while_armed_the_after_commit_relay_leaves_publishing_to_the_loop(
