@@ -35,5 +35,6 @@ HANDLERS: dict[str, Handler] = {
 
 def event_store_catch_up() -> int:
     """Apply stored events that live delivery missed (see shared.messaging.catch_up); run
-    every few seconds by the worker (settings.WORKER_LOOPS)."""
-    return catch_up.event_store_catch_up(handlers=HANDLERS)
+    every few seconds by the worker (settings.WORKER_LOOPS), behind live delivery while its
+    queue has a backlog."""
+    return catch_up.event_store_catch_up(handlers=HANDLERS, behind_live_delivery=True)

@@ -47,8 +47,9 @@ HANDLERS: dict[str, Handler] = {
 
 def read_model_catch_up() -> int:
     """Apply what live delivery missed, from the event store after this service's cursor
-    (run every few seconds by the worker; a new or wiped read model replays everything)."""
-    return event_store_catch_up(handlers=HANDLERS)
+    (run every few seconds by the worker, behind live delivery while its queue has a backlog;
+    a new or wiped read model replays everything)."""
+    return event_store_catch_up(handlers=HANDLERS, behind_live_delivery=True)
 
 
 def read_model_rebuild(*, wipe: bool) -> int:

@@ -23,6 +23,26 @@ def small_pages(monkeypatch):
     monkeypatch.setattr(catch_up, "PAGE_LIMIT", 4)
 
 
+@pytest.fixture(autouse=True)
+def live_delivery_idle(monkeypatch):
+    """Nothing waits on query's queue (these tests' broker is not asked; the check itself is
+    tested on a real Redis in shared/messaging/tests/test_catch_up_busy.py)."""
+    monkeypatch.setattr(catch_up, "live_delivery_busy", lambda: False)
+
+
+def test_the_loops_catch_up_leaves_recent_events_to_a_busy_live_delivery(
+    history, event_store, monkeypatch
+):
+    event_store.store(history)
+    handlers.read_model_catch_up()
+    monkeypatch.setattr(catch_up, "live_delivery_busy", lambda: True)
+    handlers.read_model_catch_up()
+    handlers.read_model_rebuild(wipe=False)  # a rebuild takes everything, busy or not
+
+    asked = [request.params["settled_seconds"] for request in event_store.requests]
+    assert asked == [str(catch_up.SETTLED_SECONDS), str(catch_up.BUSY_SETTLED_SECONDS), "0"]
+
+
 def test_a_rebuild_gives_the_read_model_live_delivery_gave(
     deliver, read_model, history, event_store, small_pages
 ):
