@@ -272,10 +272,11 @@ def test_the_background_relay_sends_what_a_request_committed_without_the_respons
 ):
     """A web process's relay after commit (publish.BackgroundRelay): the 201 goes out while
     the broker still holds the send up; the event is sent and marked sent afterwards."""
-    broker_answers = threading.Event()
+    sending, broker_answers = threading.Event(), threading.Event()
     sent: list[dict] = []
 
     def slow_broker(message: dict, **headers) -> None:
+        sending.set()
         assert broker_answers.wait(timeout=10)
         sent.append(message)
 
@@ -286,6 +287,10 @@ def test_the_background_relay_sends_what_a_request_committed_without_the_respons
         response = api_client.post("/api/posts/", {"title": unique_title()}, format="json")
 
         assert response.status_code == 201
+        # Read the outbox once the relay has claimed the row and is sending: the in-memory
+        # test database locks a table while another thread writes it (its claim), where a
+        # file database in WAL mode, as the services run, would not.
+        assert sending.wait(timeout=10)
         [outbox_event] = _outbox()
         assert (sent, outbox_event.sent_at) == ([], None)
     finally:
