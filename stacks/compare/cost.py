@@ -120,6 +120,20 @@ def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, flo
     return {name: max(0.0, after[name] - before.get(name, 0.0)) for name in after}
 
 
+def cpu_at_rest(
+    stacks: dict[str, Stack], *, seconds: float, settle: float = IDLE_SETTLE_SECONDS
+) -> dict[str, dict[str, float]]:
+    """Stack kind -> process -> CPU seconds used over `seconds` while nobody uses them: each
+    drained, then left alone for `settle` seconds, then all read over the same window (the
+    benchmark's at-rest phase and `manage.py idle_cpu`)."""
+    for stack in stacks.values():
+        wait_drained(stack)
+    time.sleep(settle)
+    before = {kind: cpu_snapshot(stack) for kind, stack in stacks.items()}
+    time.sleep(seconds)
+    return {kind: cpu_used(before[kind], cpu_snapshot(stack)) for kind, stack in stacks.items()}
+
+
 # -- storage -----------------------------------------------------------------------------------
 def storage_bytes(stack: Stack) -> dict[str, dict]:
     """Per service database: "data", the bytes its tables and indexes hold (SQLite: pages in

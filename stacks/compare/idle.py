@@ -4,8 +4,6 @@ shows it (stacks/compare/overview.py); `manage.py idle_cpu` measures one stack t
 
 from __future__ import annotations
 
-import time
-
 from stacks.compare import cost
 from stacks.compare.phase import Context, Phase
 
@@ -16,17 +14,9 @@ class AtRest(Phase):
     def run(self, context: Context) -> None:
         seconds = cost.IDLE_SECONDS_QUICK if context.options.quick else cost.IDLE_SECONDS
         context.say(f"at rest: every process's CPU over {seconds:g} s with nothing to do")
-        for stack in context.stacks.values():
-            cost.wait_drained(stack)
-        time.sleep(cost.IDLE_SETTLE_SECONDS)
-        before = {kind: cost.cpu_snapshot(stack) for kind, stack in context.stacks.items()}
-        time.sleep(seconds)
         idle = context.record.cost.idle_cpu = {
             "seconds": seconds,
-            "cpu_s": {
-                kind: cost.cpu_used(before[kind], cost.cpu_snapshot(stack))
-                for kind, stack in context.stacks.items()
-            },
+            "cpu_s": cost.cpu_at_rest(context.stacks, seconds=seconds),
         }
         for kind, used in idle["cpu_s"].items():
             context.say(f"    {kind}: {100 * sum(used.values()) / seconds:.2f}% of a core")

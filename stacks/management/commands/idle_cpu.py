@@ -9,18 +9,11 @@ core and the total.
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from stacks.compare.cost import (
-    IDLE_SECONDS,
-    IDLE_SETTLE_SECONDS,
-    cpu_snapshot,
-    cpu_used,
-    wait_drained,
-)
+from stacks.compare.cost import IDLE_SECONDS, IDLE_SETTLE_SECONDS, cpu_at_rest
 from stacks.launcher import Stack
 
 
@@ -46,13 +39,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         run_dir = Path(tempfile.mkdtemp(prefix="idle-cpu-"))
         stack = Stack(options["kind"], run_dir=run_dir, port_base=options["port_base"], fresh=True)
-        with stack:  # starts it, stops it at the end
-            wait_drained(stack)
-            time.sleep(options["settle"])
-            before = cpu_snapshot(stack)
-            time.sleep(options["seconds"])
-            used = cpu_used(before, cpu_snapshot(stack))
         seconds = options["seconds"]
+        with stack:  # starts it, stops it at the end
+            used = cpu_at_rest({stack.kind: stack}, seconds=seconds, settle=options["settle"])[
+                stack.kind
+            ]
         for name, cpu in sorted(used.items()):
             self.stdout.write(f"{name:<20} {100 * cpu / seconds:6.2f} % of a core")
         total = sum(used.values())
