@@ -130,7 +130,8 @@ def relay_outbox_loop() -> int:
 def relay_outbox(
     *, ids: list[str] | None = None, older_than_seconds: float = 0, may_crash: bool = True
 ) -> int:
-    """Send unsent outbox events (those named, or the oldest) to the event bus; returns how
+    """Publish unsent outbox events (those named, or the oldest: publish_event, to their
+    subscribers and the store); returns how
     many. Each is claimed first (claim_unsent), so that two relays never both send it.
     `may_crash`: whether the study's relay crash switch applies here."""
     sent = 0
@@ -229,7 +230,7 @@ def claim_unsent(*, ids: list[str] | None, older_than_seconds: float) -> list[Ou
 _LEASE = dt.timedelta(seconds=CLAIM_LEASE_SECONDS)
 
 
-# Why an event is sent to the event bus once more (metrics.EVENTS_RESENT's reason): only a
+# Why an event is published once more (metrics.EVENTS_RESENT's reason): only a
 # loss may cause one.
 REASON_LOST = "lost_on_the_way_to_the_store"  # outbox_confirm: not stored, nothing in flight
 REASON_DECISION_LOST = "moderation_decision_lost"  # micro.comments: pending, nothing in flight
