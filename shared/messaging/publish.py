@@ -130,9 +130,9 @@ def relay_outbox_loop() -> int:
 def relay_outbox(
     *, ids: list[str] | None = None, older_than_seconds: float = 0, may_crash: bool = True
 ) -> int:
-    """Publish unsent outbox events (those named, or the oldest: publish_event, to their
-    subscribers and the store); returns how
-    many. Each is claimed first (claim_unsent), so that two relays never both send it.
+    """Publish unsent outbox events (those named, or the oldest) to their subscribers and the
+    store (publish_event); returns how many. Each is claimed first (claim_unsent), so that
+    two relays never both send it.
     `may_crash`: whether the study's relay crash switch applies here."""
     sent = 0
     while sent < RELAY_BATCH:
