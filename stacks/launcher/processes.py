@@ -24,6 +24,13 @@ WEB_WORKERS = int(os.environ.get("BLOG_WEB_WORKERS", "2"))
 WEB_THREADS = int(os.environ.get("BLOG_WEB_THREADS", "4"))
 # gthread, asleep while it has no connection (shared/gunicorn_worker.py).
 WORKER_CLASS = "shared.gunicorn_worker.IdleThreadWorker"
+# A Celery worker skips Django's system checks at start (Celery's Django fixup runs them
+# unless CELERY_SKIP_CHECKS is set): running them imports the service's URLconf, so every
+# view, DRF's and drf-spectacular's schema machinery and the admin's URLs, 6 MiB a worker
+# that no task uses. The same checks run where they belong: `migrate` runs them before a
+# service's processes start, tests/test_production.py for every deployable. The container
+# image sets the same (deploy/docker-entrypoint.sh).
+WORKER_ENV = {"CELERY_SKIP_CHECKS": "1"}
 
 
 def gunicorn_command(
@@ -73,6 +80,7 @@ class ProcessesMixin(StackBase):
             command=command,
             env={
                 **self.service_env(spec),
+                **WORKER_ENV,
                 "BLOG_READY_FILE": str(self._ready_file(name)),
                 **(env or {}),
             },
