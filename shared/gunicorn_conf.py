@@ -114,4 +114,3 @@ def _wait_for_signals_longer(self, timeout=1.0):
 
 
 Arbiter.wait_for_signals = _wait_for_signals_longer  # type: ignore[method-assign]
-
