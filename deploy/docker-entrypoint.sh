@@ -64,7 +64,7 @@ case "$role" in
     export WORKER_METRICS_HOST="${WORKER_METRICS_HOST:-0.0.0.0}"
     # No Django system checks at the worker's start (stacks/launcher/processes.py WORKER_ENV):
     # migrate ran them; running them again imports the whole URLconf, 6 MiB a worker.
-    export CELERY_SKIP_CHECKS="${CELERY_SKIP_CHECKS:-1}"
+    export CELERY_SKIP_CHECKS=1
     rm -f "$BLOG_READY_FILE"
     run python -m celery -A "$package" worker \
       --queues "$service" --hostname "$service@%h" \
