@@ -32,8 +32,8 @@ JSON_ACCESS_FORMAT = (
 
 # Preload: the app (Django, DRF, the service's models and views) is imported once, in the
 # arbiter, and each worker is forked from it, so its pages are shared copy-on-write instead
-# of imported again in every worker: micro's web processes from 150-160 to 85-95 MiB PSS
-# each service (docs/cost.md, "Memory: what each process holds"). What the arbiter must not
+# of imported again in every worker: a micro service's three web processes from 121-159
+# to 77-113 MiB PSS (docs/cost.md, "Memory: what each process holds"). What the arbiter must not
 # hold at the fork, it does not: Django opens a database connection at a request's first
 # query (in a worker), Celery's producer pool at the first publish, prometheus-client's
 # files by process id (it notices a fork), the relay thread starts in post_worker_init.

@@ -19,7 +19,8 @@ from stacks.routes import ServiceSpec
 # process of eight threads served before), unless BLOG_WEB_WORKERS and BLOG_WEB_THREADS
 # say otherwise. One process is one GIL: in `compare` query's list at 8 clients served
 # 445-474 req/s from two processes against 241 from one, for 42% more memory (2-core
-# machine; docs/speed.md).
+# machine; docs/speed.md). The app is preloaded (shared/gunicorn_conf.py): both processes
+# share most of their pages with the arbiter they were forked from (docs/cost.md).
 WEB_WORKERS = int(os.environ.get("BLOG_WEB_WORKERS", "2"))
 WEB_THREADS = int(os.environ.get("BLOG_WEB_THREADS", "4"))
 # gthread, asleep while it has no connection (shared/gunicorn_worker.py).
