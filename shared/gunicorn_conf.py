@@ -37,7 +37,8 @@ JSON_ACCESS_FORMAT = (
 # hold at the fork, it does not: Django opens a database connection at a request's first
 # query (in a worker), Celery's producer pool at the first publish, prometheus-client's
 # files by process id (it notices a fork), the relay thread starts in post_worker_init.
-# The container image runs this same config (deploy/docker-entrypoint.sh).
+# Preloaded, `kill -HUP` replaces the workers but does not import changed code again: a
+# restart does. The container image runs this same config (deploy/docker-entrypoint.sh).
 # https://docs.gunicorn.org/en/stable/settings.html#preload-app
 preload_app = True
 
