@@ -62,6 +62,9 @@ case "$role" in
     # Its own /metrics (shared/instrumentation/worker_metrics.py): no web process shares
     # this container's metrics folder.
     export WORKER_METRICS_HOST="${WORKER_METRICS_HOST:-0.0.0.0}"
+    # No Django system checks at the worker's start (stacks/launcher/processes.py WORKER_ENV):
+    # migrate ran them; running them again imports the whole URLconf, 6 MiB a worker.
+    export CELERY_SKIP_CHECKS=1
     rm -f "$BLOG_READY_FILE"
     run python -m celery -A "$package" worker \
       --queues "$service" --hostname "$service@%h" \

@@ -6,6 +6,7 @@ carries), one JSON object a line when LOG_FORMAT=json. BLOG_ACCESS_LOG=off turns
 https://docs.gunicorn.org/en/stable/settings.html#access-log-format
 """
 
+import gc
 import json
 import os
 
@@ -29,6 +30,18 @@ JSON_ACCESS_FORMAT = (
     '"ms": %(M)s, "request_id": "%({x-request-id}o)s", "user_agent": "%(a)s"}'
 )
 
+# Preload: the app (Django, DRF, the service's models and views) is imported once, in the
+# arbiter, and each worker is forked from it, so its pages are shared copy-on-write instead
+# of imported again in every worker: a micro service's three web processes from 121-159
+# to 77-113 MiB PSS (docs/cost.md, "Memory: what each process holds"). What the arbiter must not
+# hold at the fork, it does not: Django opens a database connection at a request's first
+# query (in a worker), Celery's producer pool at the first publish, prometheus-client's
+# files by process id (it notices a fork), the relay thread starts in post_worker_init.
+# Preloaded, `kill -HUP` replaces the workers but does not import changed code again: a
+# restart does. The container image runs this same config (deploy/docker-entrypoint.sh).
+# https://docs.gunicorn.org/en/stable/settings.html#preload-app
+preload_app = True
+
 accesslog = None if os.environ.get("BLOG_ACCESS_LOG", "-") == "off" else "-"
 access_log_format = (
     JSON_ACCESS_FORMAT if os.environ.get("LOG_FORMAT") == "json" else PLAIN_ACCESS_FORMAT
@@ -38,6 +51,28 @@ access_log_format = (
 def child_exit(server, worker) -> None:
     """Tell prometheus-client a worker is gone, so its live gauges are dropped."""
     multiprocess.mark_process_dead(worker.pid)
+
+
+def pre_fork(server, worker) -> None:
+    """Before each fork: the arbiter imports what a worker would import at its first request,
+    then freezes its objects out of the collector's reach (share_with_workers)."""
+    share_with_workers()
+
+
+def share_with_workers() -> None:
+    """What the arbiter holds, made worth sharing: the URLconf imported (every view, its
+    serializers, the admin's URLs: otherwise each worker imports them at its first request,
+    in pages of its own), then gc.freeze(), so that a worker's garbage collections never
+    write to the inherited objects' headers (which would copy their pages).
+    https://docs.python.org/3/library/gc.html#gc.freeze
+    An app that is not Django (the benchmark's floor app) has no URLconf to import."""
+    from django.apps import apps
+
+    if apps.ready:
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018 (imports the URLconf, once)
+    gc.freeze()
 
 
 def post_worker_init(worker) -> None:

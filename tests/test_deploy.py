@@ -720,6 +720,32 @@ def test_the_image_runs_each_deployable_as_the_launcher_does(tmp_path):
                 assert migrate[-3:] == ["migrate", "--noinput", f"--settings={spec.settings}"]
 
 
+def test_the_image_starts_a_worker_with_the_launchers_worker_environment(tmp_path):
+    """The worker role exports what the launcher adds to every worker's environment
+    (WORKER_ENV): the entrypoint run for real, with a `python` that prints its environment."""
+    from stacks.launcher.processes import WORKER_ENV
+
+    python = tmp_path / "bin" / "python"
+    python.parent.mkdir()
+    python.write_text("#!/bin/sh\nenv\n")
+    python.chmod(0o755)
+    result = subprocess.run(
+        ["sh", str(ENTRYPOINT), "worker"],
+        env={
+            "PATH": f"{python.parent}:{os.environ['PATH']}",
+            "BLOG_SERVICE": "query",
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+            "BLOG_READY_FILE": str(tmp_path / "ready"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=True,
+    )
+    environment = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    assert WORKER_ENV and {name: environment.get(name) for name in WORKER_ENV} == WORKER_ENV
+
+
 def test_each_worker_consumes_the_queue_its_tasks_are_routed_to():
     from shared.settings import base
 

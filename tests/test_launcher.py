@@ -42,6 +42,36 @@ def test_micro_runs_every_service_web_and_worker_on_a_private_redis(micro_stack)
     assert micro_stack.redis_url != "redis://127.0.0.1:6379/0"
 
 
+def _memory_kib(pid: int) -> dict[str, int]:
+    """A process's /proc/<pid>/smaps_rollup: Rss, Pss, Shared_Dirty, Private_Dirty, ... in KiB."""
+    rows = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
+    return {name.rstrip(":"): int(kib) for name, kib, *_ in (row.split() for row in rows)}
+
+
+def test_web_workers_share_what_their_arbiter_imported_and_it_holds_no_connection(micro_stack):
+    """gunicorn preloads the app (shared/gunicorn_conf.py): each worker is forked from an
+    arbiter that imported Django, the service and its URLconf, so most of a worker's memory
+    is pages it still shares with it (Shared_Dirty); without preload each worker imports all
+    of it again in pages of its own (Private_Dirty). The arbiter serves nothing: after
+    requests that used the database it has no database file open and runs no thread of its
+    own, so no fork copies a connection or a lock held by a thread."""
+    from stacks.launcher.processes import WEB_WORKERS
+
+    for _ in range(20):
+        assert requests.get(f"{micro_stack.url('posts')}/health/", timeout=5).status_code == 200
+    arbiter = micro_stack.process("posts-web").pid
+    children = Path(f"/proc/{arbiter}/task/{arbiter}/children").read_text()
+    workers = [int(pid) for pid in children.split()]
+    assert len(workers) == WEB_WORKERS
+    for pid in workers:
+        memory = _memory_kib(pid)
+        assert memory["Shared_Dirty"] > memory["Private_Dirty"], memory
+    assert os.listdir(f"/proc/{arbiter}/task") == [str(arbiter)]
+    fds = Path(f"/proc/{arbiter}/fd")
+    open_files = [os.readlink(fds / fd) for fd in os.listdir(fds)]
+    assert not [name for name in open_files if "sqlite3" in name], open_files
+
+
 def test_a_stopped_worker_is_reported_and_comes_back(micro_stack):
     micro_stack.stop_process("moderation-worker")
     try:

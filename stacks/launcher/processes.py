@@ -19,11 +19,19 @@ from stacks.routes import ServiceSpec
 # process of eight threads served before), unless BLOG_WEB_WORKERS and BLOG_WEB_THREADS
 # say otherwise. One process is one GIL: in `compare` query's list at 8 clients served
 # 445-474 req/s from two processes against 241 from one, for 42% more memory (2-core
-# machine; docs/speed.md).
+# machine; docs/speed.md). The app is preloaded (shared/gunicorn_conf.py): both processes
+# share most of their pages with the arbiter they were forked from (docs/cost.md).
 WEB_WORKERS = int(os.environ.get("BLOG_WEB_WORKERS", "2"))
 WEB_THREADS = int(os.environ.get("BLOG_WEB_THREADS", "4"))
 # gthread, asleep while it has no connection (shared/gunicorn_worker.py).
 WORKER_CLASS = "shared.gunicorn_worker.IdleThreadWorker"
+# A Celery worker skips Django's system checks at start (Celery's Django fixup runs them
+# unless CELERY_SKIP_CHECKS is set): running them imports the service's URLconf, so every
+# view, DRF's and drf-spectacular's schema machinery and the admin's URLs, 6 MiB a worker
+# that no task uses. The same checks run where they belong: `migrate` runs them before a
+# service's processes start, tests/test_production.py for every deployable. The container
+# image sets the same (deploy/docker-entrypoint.sh).
+WORKER_ENV = {"CELERY_SKIP_CHECKS": "1"}
 
 
 def gunicorn_command(
@@ -73,6 +81,7 @@ class ProcessesMixin(StackBase):
             command=command,
             env={
                 **self.service_env(spec),
+                **WORKER_ENV,
                 "BLOG_READY_FILE": str(self._ready_file(name)),
                 **(env or {}),
             },
