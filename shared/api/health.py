@@ -37,7 +37,7 @@ class HealthLiveApi(LeanReadApi):
         description="200 while the process answers; checks no dependency (liveness).",
     )
     def get(self, request):
-        return super().get(request)
+        return self.drf_answer(request)
 
     def read(self, request):
         return {"service": settings.SERVICE_NAME, "status": "ok"}, 200
@@ -49,7 +49,7 @@ class HealthReadyApi(LeanReadApi):
         description="200 when the service and its database answer, 503 otherwise (readiness).",
     )
     def get(self, request):
-        return super().get(request)
+        return self.drf_answer(request)
 
     def read(self, request):
         body = {"service": settings.SERVICE_NAME, "status": "ok", "database": "none"}

@@ -14,12 +14,14 @@ other request, and any exception `read()` raises, goes through DRF as before (th
 exception through the view's own `handle_exception`, so errors keep their shape).
 
 The handlers stay (drf-spectacular documents `get`, and a request DRF serves calls it):
-`get()` returns `Response(*self.read(request, ...))`. shared/tests/test_lean.py proves
-both ways answer the same status, headers and bytes.
+`get()` returns `self.drf_answer(request, ...)`, the `Response` of the same `read()`.
+monolith/blog/tests/test_lean_reads.py proves both ways answer the same status, headers
+(in order) and bytes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpResponse
@@ -33,12 +35,12 @@ LEAN_METHODS = frozenset({"GET", "HEAD"})
 
 
 class LeanReadApi(APIView):
-    def read(self, request, **kwargs) -> tuple[Any, int]:
-        """The answer's data and status. `request` is Django's request or DRF's (both
-        have `.GET`); raise as a DRF handler would (NotFound, ValidationError...)."""
-        raise NotImplementedError
+    # read(request, **url_kwargs) -> (data, status): `request` is Django's request or DRF's
+    # (both have `.GET`); it raises as a DRF handler would (NotFound, ValidationError...).
+    read: Callable[..., tuple[Any, int]]
 
-    def get(self, request, **kwargs):
+    def drf_answer(self, request, **kwargs) -> Response:
+        """What the handler (`get`) returns when DRF dispatches the request."""
         data, status = self.read(request, **kwargs)
         return Response(data, status=status)
 
@@ -49,12 +51,11 @@ class LeanReadApi(APIView):
         self.headers = self.default_response_headers
         try:
             data, status = self.read(request, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - answered exactly as DRF's dispatch would
+        except Exception as exc:  # answered exactly as DRF's dispatch would
             return self._drf_exception(request, exc, args, kwargs)
         response = HttpResponse(render_json(data), status=status, content_type="application/json")
         for key, value in self.headers.items():
             response[key] = value
-        self.response = response
         return response
 
     def _lean(self, request, kwargs) -> bool:

@@ -32,7 +32,7 @@ class PostListReadApi(LeanReadApi):
         responses={200: PostWithCommentsOutputSerializer(many=True)},
     )
     def get(self, request):
-        return super().get(request)
+        return self.drf_answer(request)
 
     def read(self, request):
         return self.selectors.post_list(limit=parse_list_params(request.GET)), 200
@@ -45,7 +45,7 @@ class PostDetailReadApi(LeanReadApi):
 
     @extend_schema(operation_id="post_get", responses={200: PostWithCommentsOutputSerializer})
     def get(self, request, post_id: int):
-        return super().get(request, post_id=post_id)
+        return self.drf_answer(request, post_id=post_id)
 
     def read(self, request, post_id: int):
         return self.selectors.post_get(post_id=post_id), 200

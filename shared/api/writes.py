@@ -58,7 +58,7 @@ class CommentListReadApi(LeanReadApi):
 
     @extend_schema(operation_id="comment_list", responses={200: CommentOutputSerializer(many=True)})
     def get(self, request, post_id: int):
-        return super().get(request, post_id=post_id)
+        return self.drf_answer(request, post_id=post_id)
 
     def read(self, request, post_id: int):
         return self.selectors.comment_list(post_id=post_id), 200
