@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.response import Response
-from rest_framework.views import APIView
+
+from shared.api.lean import LeanReadApi
 
 DUMMY_ENGINE = "django.db.backends.dummy"
 
@@ -31,21 +31,27 @@ LIVENESS = inline_serializer(
 )
 
 
-class HealthLiveApi(APIView):
+class HealthLiveApi(LeanReadApi):
     @extend_schema(
         responses={200: LIVENESS},
         description="200 while the process answers; checks no dependency (liveness).",
     )
     def get(self, request):
-        return Response({"service": settings.SERVICE_NAME, "status": "ok"})
+        return self.drf_answer(request)
+
+    def read(self, request):
+        return {"service": settings.SERVICE_NAME, "status": "ok"}, 200
 
 
-class HealthReadyApi(APIView):
+class HealthReadyApi(LeanReadApi):
     @extend_schema(
         responses={200: HEALTH, 503: HEALTH},
         description="200 when the service and its database answer, 503 otherwise (readiness).",
     )
     def get(self, request):
+        return self.drf_answer(request)
+
+    def read(self, request):
         body = {"service": settings.SERVICE_NAME, "status": "ok", "database": "none"}
         # Services without a database get Django's dummy backend, which answers nothing.
         engine = settings.DATABASES.get("default", {}).get("ENGINE", DUMMY_ENGINE)
@@ -56,5 +62,5 @@ class HealthReadyApi(APIView):
                 body["database"] = "ok"
             except DatabaseError:
                 body.update(status="unavailable", database="unavailable")
-                return Response(body, status=503)
-        return Response(body)
+                return body, 503
+        return body, 200

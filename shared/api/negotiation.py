@@ -13,7 +13,7 @@ from __future__ import annotations
 from rest_framework.negotiation import DefaultContentNegotiation
 
 # Accept headers whose negotiation result is the first renderer when it renders JSON.
-_USUAL_ACCEPT = frozenset({None, "*/*", "application/json"})
+USUAL_ACCEPT = frozenset({None, "*/*", "application/json"})
 
 
 class JsonFirstContentNegotiation(DefaultContentNegotiation):
@@ -22,7 +22,7 @@ class JsonFirstContentNegotiation(DefaultContentNegotiation):
         if (
             format_suffix is None
             and first.media_type == "application/json"
-            and request.META.get("HTTP_ACCEPT") in _USUAL_ACCEPT
+            and request.META.get("HTTP_ACCEPT") in USUAL_ACCEPT
             and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
         ):
             return first, first.media_type

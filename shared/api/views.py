@@ -3,7 +3,8 @@
 Each stack subclasses these with its own selectors (the monolith's join, query's read
 model, the aggregator's HTTP composition) and its own schema description. The selectors
 give rows already in the contract's shape (shared/api/contract.py), so the answer is
-rendered without a serializer; the serializers document it.
+rendered without a serializer; the serializers document it. Each is a LeanReadApi
+(shared/api/lean.py): a plain GET skips DRF's request machinery, with the same answer.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from __future__ import annotations
 from types import ModuleType
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from shared.api.lean import LeanReadApi
 from shared.api.serializers import (
     PostListParamsSerializer,
     PostWithCommentsOutputSerializer,
@@ -21,7 +21,7 @@ from shared.api.serializers import (
 )
 
 
-class PostListReadApi(APIView):
+class PostListReadApi(LeanReadApi):
     """GET the post list, newest first, each post with its comments."""
 
     selectors: ModuleType  # provides post_list(*, limit) -> contract rows
@@ -32,16 +32,20 @@ class PostListReadApi(APIView):
         responses={200: PostWithCommentsOutputSerializer(many=True)},
     )
     def get(self, request):
-        posts = self.selectors.post_list(limit=parse_list_params(request.query_params))
-        return Response(posts)
+        return self.drf_answer(request)
+
+    def read(self, request):
+        return self.selectors.post_list(limit=parse_list_params(request.GET)), 200
 
 
-class PostDetailReadApi(APIView):
+class PostDetailReadApi(LeanReadApi):
     """GET one post with its comments."""
 
     selectors: ModuleType  # provides post_get(*, post_id) -> a contract row
 
     @extend_schema(operation_id="post_get", responses={200: PostWithCommentsOutputSerializer})
     def get(self, request, post_id: int):
-        post = self.selectors.post_get(post_id=post_id)
-        return Response(post)
+        return self.drf_answer(request, post_id=post_id)
+
+    def read(self, request, post_id: int):
+        return self.selectors.post_get(post_id=post_id), 200

@@ -19,6 +19,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shared.api.lean import LeanReadApi
 from shared.api.serializers import (
     CommentInputSerializer,
     CommentOutputSerializer,
@@ -52,12 +53,15 @@ class PostCreateApi(APIView):
 # GET a post's comments, oldest first. `selectors` provides comment_list(*, post_id) -> the
 # comments as the contract's dicts (shared.api.contract.comment_rows, dates already text), so
 # no serializer runs; PostNotFound for an unknown post. The serializer still gives the schema.
-class CommentListReadApi(APIView):
+class CommentListReadApi(LeanReadApi):
     selectors: ModuleType
 
     @extend_schema(operation_id="comment_list", responses={200: CommentOutputSerializer(many=True)})
     def get(self, request, post_id: int):
-        return Response(self.selectors.comment_list(post_id=post_id))
+        return self.drf_answer(request, post_id=post_id)
+
+    def read(self, request, post_id: int):
+        return self.selectors.comment_list(post_id=post_id), 200
 
 
 # POST a comment on a post. `services` provides comment_create(*, post_id, content) -> the
