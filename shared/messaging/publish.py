@@ -201,7 +201,6 @@ def claim_unsent(*, ids: list[str] | None, older_than_seconds: float) -> list[Ou
     now = timezone.now()
     connection = connections[OutboxEvent.objects.db]
     shape = (connection.alias, connection.vendor, None if ids is None else len(ids))
-    sql = _claim_sql(*shape, bool(older_than_seconds))
     stamp = _OUTBOX_DATE.get_db_prep_value
     params = [
         stamp(now, connection),
@@ -211,8 +210,10 @@ def claim_unsent(*, ids: list[str] | None, older_than_seconds: float) -> list[Ou
     ]
     if older_than_seconds:
         params.append(stamp(now - dt.timedelta(seconds=older_than_seconds), connection))
-    # In a transaction: PostgreSQL's row locks (FOR UPDATE SKIP LOCKED) need one.
+    # In a transaction: PostgreSQL's row locks (FOR UPDATE SKIP LOCKED) need one, and
+    # Django compiles select_for_update only inside one.
     with transaction.atomic(using=connection.alias):
+        sql = _claim_sql(*shape, bool(older_than_seconds))
         claimed = list(OutboxEvent.objects.using(connection.alias).raw(sql, params))
     return sorted(claimed, key=lambda row: row.created_at)
 
