@@ -179,6 +179,7 @@ class Channel(redis.Channel):
     _flush_brpop_reauth: Callable[[], None]
     _q_for_pri: Callable[[str, int], str]
     _maybe_update_queues_expire: Callable[[Any, str], None]
+    _create_client: Callable[..., Any]
 
     @contextlib.contextmanager
     def conn_or_acquire(self, client=None):
