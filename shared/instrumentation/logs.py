@@ -64,6 +64,11 @@ def event_id_of(message: object) -> str | None:
     return None
 
 
+# The loggers of Celery's per-task INFO lines; the worker's "ready." line is another's
+# (celery.apps.worker), and the launcher waits on the ready file anyway.
+PER_TASK_LOGGERS = ("celery.worker.strategy", "celery.app.trace")
+
+
 def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
     """Django's LOGGING: one console handler, every line with the action's ids."""
     if log_format not in LOG_FORMATS:
@@ -87,5 +92,12 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
             }
         },
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.request": {"level": "ERROR"}},
+        "loggers": {
+            "django.request": {"level": "ERROR"},
+            # Celery's two lines per task ("Task ... received", "... succeeded in ...s"):
+            # about 5% of a worker's CPU per event (docs/speed.md, sixth pass). Their
+            # warnings and errors (a task that failed, a message that could not be acked)
+            # stay; a retry is logged by the retry policy (shared.messaging.retry).
+            **{name: {"level": "WARNING"} for name in PER_TASK_LOGGERS},
+        },
     }

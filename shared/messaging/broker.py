@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import logging
 import time
@@ -178,6 +179,25 @@ class Channel(redis.Channel):
     _flush_brpop_reauth: Callable[[], None]
     _q_for_pri: Callable[[str, int], str]
     _maybe_update_queues_expire: Callable[[Any, str], None]
+    _create_client: Callable[..., Any]
+
+    @contextlib.contextmanager
+    def conn_or_acquire(self, client=None):
+        """kombu builds a new redis.Redis client for each acknowledgement, each bookkeeping
+        pipeline and each publish (its `conn_or_acquire`), and building one copies redis-py's
+        table of about 250 response callbacks: about 55 us each, several per message
+        (docs/speed.md, sixth pass). One client per connection pool instead: a redis-py
+        client is safe to share between threads (each command takes a connection from the
+        pool), and a new pool (kombu makes one after the connection is closed) gets a new
+        client."""
+        if client:
+            yield client
+            return
+        pool = self.pool
+        shared = self.__dict__.get("_shared_client")
+        if shared is None or shared.connection_pool is not pool:
+            shared = self.__dict__["_shared_client"] = self._create_client()
+        yield shared
 
     def _deliver_entry(self, raw: bytes, queue: str) -> bool:
         """Hand a well-formed entry of a task this worker knows to the consumer; keep any

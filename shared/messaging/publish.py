@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import queue
 import threading
+import uuid
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections, transaction
@@ -162,9 +164,7 @@ def _send_claimed(outbox_event: OutboxEvent, *, may_crash: bool) -> bool:
     if may_crash and study.relay_crash_armed():
         study.relay_crash(event_id=str(outbox_event.pk))  # study only: dies here, once
     try:
-        marked = OutboxEvent.objects.filter(pk=outbox_event.pk, sent_at__isnull=True).update(
-            sent_at=timezone.now(), attempts=F("attempts") + 1, claimed_at=None
-        )
+        marked = _mark_sent(outbox_event.pk)
     except DatabaseError:
         # Sent but not marked: sent again once its claim expires; consumers drop the copy.
         logger.warning("outbox relay: could not mark %s sent", outbox_event.pk)
@@ -199,34 +199,85 @@ def claim_unsent(*, ids: list[str] | None, older_than_seconds: float) -> list[Ou
     oldest first. An event claimed before whose claim expired comes back with last_error
     MSG_CLAIM_EXPIRED."""
     now = timezone.now()
-    free = Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - _LEASE)
-    candidates = OutboxEvent.objects.filter(free, sent_at__isnull=True).order_by("created_at")
-    if ids is not None:
-        candidates = candidates.filter(id__in=ids)
-    if older_than_seconds:
-        candidates = candidates.filter(
-            created_at__lte=now - dt.timedelta(seconds=older_than_seconds)
-        )
     connection = connections[OutboxEvent.objects.db]
-    table = connection.ops.quote_name(OutboxEvent._meta.db_table)
-    # In a transaction: PostgreSQL's row locks (and Django's select_for_update) need one.
+    shape = (connection.alias, connection.vendor, None if ids is None else len(ids))
+    stamp = _OUTBOX_DATE.get_db_prep_value
+    params = [
+        stamp(now, connection),
+        MSG_CLAIM_EXPIRED,
+        stamp(now - _LEASE, connection),
+        *(_OUTBOX_ID.get_db_prep_value(event_id, connection) for event_id in ids or ()),
+    ]
+    if older_than_seconds:
+        params.append(stamp(now - dt.timedelta(seconds=older_than_seconds), connection))
+    # In a transaction: PostgreSQL's row locks (FOR UPDATE SKIP LOCKED) need one, and
+    # Django compiles select_for_update only inside one.
     with transaction.atomic(using=connection.alias):
-        choice, choice_params = (
-            candidates.select_for_update(skip_locked=True)
-            .values("id")[:CLAIM_BATCH]
-            .query.sql_with_params()
-        )
-        sql = (
-            f"UPDATE {table} SET claimed_at = %s, "
-            "last_error = CASE WHEN claimed_at IS NULL THEN '' ELSE %s END "
-            f"WHERE id IN ({choice}) "
-            "RETURNING id, message, request_id, attempts, last_error, created_at"
-        )
-        params = (connection.ops.adapt_datetimefield_value(now), MSG_CLAIM_EXPIRED, *choice_params)
-        claimed = list(OutboxEvent.objects.raw(sql, params))
+        sql = _claim_sql(*shape, bool(older_than_seconds))
+        claimed = list(OutboxEvent.objects.using(connection.alias).raw(sql, params))
     return sorted(claimed, key=lambda row: row.created_at)
 
 
+@functools.lru_cache(maxsize=32)
+def _claim_sql(alias: str, vendor: str, ids: int | None, older: bool) -> str:
+    """The claim's UPDATE for one shape of call (how many ids, whether an age limit),
+    compiled by the ORM once: compiling it on every relay cost more than running it
+    (docs/speed.md, sixth pass). Its parameters, in order: now, MSG_CLAIM_EXPIRED, the
+    lease's cutoff, the ids, the age cutoff. The choice's are checked against a
+    compilation with sentinel values, so a Django that orders them otherwise fails here."""
+    connection = connections[alias]
+    sentinel = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    lease_cutoff, age_cutoff = sentinel, sentinel + dt.timedelta(days=1)
+    id_values = [uuid.UUID(int=number + 1) for number in range(ids or 0)]
+    free = Q(claimed_at__isnull=True) | Q(claimed_at__lte=lease_cutoff)
+    candidates = OutboxEvent.objects.using(alias).filter(free, sent_at__isnull=True)
+    candidates = candidates.order_by("created_at")
+    if ids is not None:
+        candidates = candidates.filter(id__in=id_values)
+    if older:
+        candidates = candidates.filter(created_at__lte=age_cutoff)
+    choice, choice_params = (
+        candidates.select_for_update(skip_locked=True)
+        .values("id")[:CLAIM_BATCH]
+        .query.sql_with_params()
+    )
+    expected = [
+        _OUTBOX_DATE.get_db_prep_value(lease_cutoff, connection),
+        *(_OUTBOX_ID.get_db_prep_value(value, connection) for value in id_values),
+        *([_OUTBOX_DATE.get_db_prep_value(age_cutoff, connection)] if older else []),
+    ]
+    if list(choice_params) != expected:
+        raise RuntimeError(f"the claim's parameters are not in the order expected: {choice_params}")
+    table = connection.ops.quote_name(OutboxEvent._meta.db_table)
+    return (
+        f"UPDATE {table} SET claimed_at = %s, "
+        "last_error = CASE WHEN claimed_at IS NULL THEN '' ELSE %s END "
+        f"WHERE id IN ({choice}) "
+        "RETURNING id, message, request_id, attempts, last_error, created_at"
+    )
+
+
+def _mark_sent(pk) -> int:
+    """Mark a claimed event sent unless it is already (one UPDATE, its SQL written once);
+    returns how many rows changed (0: another relay marked it first)."""
+    connection = connections[OutboxEvent.objects.db]
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(OutboxEvent._meta.db_table)} "
+        "SET sent_at = %s, attempts = attempts + 1, claimed_at = NULL "
+        "WHERE id = %s AND sent_at IS NULL"
+    )
+    params = [
+        _OUTBOX_DATE.get_db_prep_value(timezone.now(), connection),
+        _OUTBOX_ID.get_db_prep_value(pk, connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+_OUTBOX_ID = OutboxEvent._meta.pk
+_OUTBOX_DATE = OutboxEvent._meta.get_field("claimed_at")
 _LEASE = dt.timedelta(seconds=CLAIM_LEASE_SECONDS)
 
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -18,6 +19,8 @@ from celery import Task, shared_task
 
 from shared.events import InvalidEvent
 from shared.signing import ForgedEvent
+
+logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 5
 
@@ -76,6 +79,11 @@ def _retry_or_give_up(task: Task, *, message: object, error: Exception, give_up:
     retries = task.request.retries
     if refusal(error) is None and retries < MAX_RETRIES:
         countdown = backoff_seconds(retries)
+        # Celery's own retry line is INFO in a logger kept at WARNING (shared.instrumentation.logs).
+        logger.warning(
+            "%s: %r; retry %d of %d in %.1f s",
+            task.name, error, retries + 1, MAX_RETRIES, countdown,
+        )  # fmt: skip
         raise task.retry(exc=error, countdown=countdown, max_retries=MAX_RETRIES) from error
     give_up(task_name=task.name, message=message, error=give_up_reason(error))
     return False

@@ -155,6 +155,38 @@ def test_a_failing_handler_is_dead_lettered_after_the_retries(consumer):
     assert not ProcessedEvent.objects.exists()
 
 
+def test_each_retry_is_a_warning_in_the_log(consumer, caplog):
+    """Celery's own retry line is INFO in a logger kept at WARNING
+    (shared.instrumentation.logs.PER_TASK_LOGGERS): the retry policy says it instead."""
+    caplog.set_level("WARNING", logger="shared.messaging.retry")
+
+    handle_event.apply(args=(_post_created(),))
+
+    retries = [r for r in caplog.records if r.name == "shared.messaging.retry"]
+    assert len(retries) == MAX_RETRIES
+    assert all(r.levelname == "WARNING" for r in retries)
+    assert "the handler has a bug" in retries[0].getMessage()
+    assert f"retry 1 of {MAX_RETRIES}" in retries[0].getMessage()
+
+
+def test_a_duplicate_costs_one_statement_and_is_not_applied_again(consumer):
+    """The inbox row is written first, by one INSERT that writes nothing for a copy
+    (shared.messaging.inserts.insert_unless_present): no SELECT before, no INSERT after."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    consumer.broken = False
+    message = _post_created()
+    assert handle_event.apply(args=(message,)).get() is True
+    with CaptureQueriesContext(connection) as copy:
+        assert handle_event.apply(args=(message,)).get() is False
+
+    statements = [query["sql"].split()[0].upper() for query in copy.captured_queries]
+    assert [s for s in statements if s not in {"BEGIN", "SAVEPOINT", "RELEASE"}] == ["INSERT"]
+    assert consumer.applied == [message["id"]]
+    assert ProcessedEvent.objects.filter(event_id=message["id"]).count() == 1
+
+
 def test_a_replayed_message_that_now_succeeds_is_applied_once(consumer, sent_tasks):
     message = _post_created()
     handle_event.apply(args=(message,))
