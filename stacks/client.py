@@ -26,7 +26,7 @@ class Reply:
     it does not spend its processes' CPU (on a machine it shares with the servers) parsing
     58 kB of JSON per request."""
 
-    __slots__ = ("status", "_body", "_raw", "requests", "seconds", "request_id")
+    __slots__ = ("_body", "_raw", "request_id", "requests", "seconds", "status")
 
     def __init__(
         self,

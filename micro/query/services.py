@@ -103,7 +103,7 @@ def post_document_build(*, post_id: int, posts=None, comments=None) -> str | Non
 
     Two queries compiled by the ORM once per database vendor (one_id_sql), the dates read
     as the contract's text (ContractDateTime): compiling them on every event cost the
-    query worker about a third of its CPU per event (docs/speed.md, sixth pass). The rows'
+    query worker about a third of its CPU per event (docs/speed.md, seventh pass). The rows'
     `deleted` flags are looked at here, so that the post's id is the queries' one parameter."""
     if posts is None and comments is None:
         post_sql, comments_sql = _document_sql(connection.vendor)

@@ -95,7 +95,7 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
         "loggers": {
             "django.request": {"level": "ERROR"},
             # Celery's two lines per task ("Task ... received", "... succeeded in ...s"):
-            # about 5% of a worker's CPU per event (docs/speed.md, sixth pass). Their
+            # about 5% of a worker's CPU per event (docs/speed.md, seventh pass). Their
             # warnings and errors (a task that failed, a message that could not be acked)
             # stay; a retry is logged by the retry policy (shared.messaging.retry).
             **{name: {"level": "WARNING"} for name in PER_TASK_LOGGERS},

@@ -186,7 +186,7 @@ class Channel(redis.Channel):
         """kombu builds a new redis.Redis client for each acknowledgement, each bookkeeping
         pipeline and each publish (its `conn_or_acquire`), and building one copies redis-py's
         table of about 250 response callbacks: about 55 us each, several per message
-        (docs/speed.md, sixth pass). One client per connection pool instead: a redis-py
+        (docs/speed.md, seventh pass). One client per connection pool instead: a redis-py
         client is safe to share between threads (each command takes a connection from the
         pool), and a new pool (kombu makes one after the connection is closed) gets a new
         client."""

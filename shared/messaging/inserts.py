@@ -13,7 +13,7 @@ def insert_unless_present(model: type[models.Model], *, values: dict, unique: st
 
     It stands in for get_or_create's SELECT, then INSERT in a transaction (and for
     `exists()` then `create()`), which cost a consumer's worker more CPU per event than
-    the statement itself (docs/speed.md, sixth pass). The unique index still decides: of
+    the statement itself (docs/speed.md, seventh pass). The unique index still decides: of
     two concurrent inserts of one key, one inserts, the other (PostgreSQL: once the first
     commits) inserts nothing.
     """

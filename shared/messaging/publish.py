@@ -222,7 +222,7 @@ def claim_unsent(*, ids: list[str] | None, older_than_seconds: float) -> list[Ou
 def _claim_sql(alias: str, vendor: str, ids: int | None, older: bool) -> str:
     """The claim's UPDATE for one shape of call (how many ids, whether an age limit),
     compiled by the ORM once: compiling it on every relay cost more than running it
-    (docs/speed.md, sixth pass). Its parameters, in order: now, MSG_CLAIM_EXPIRED, the
+    (docs/speed.md, seventh pass). Its parameters, in order: now, MSG_CLAIM_EXPIRED, the
     lease's cutoff, the ids, the age cutoff. The choice's are checked against a
     compilation with sentinel values, so a Django that orders them otherwise fails here."""
     connection = connections[alias]

@@ -123,6 +123,7 @@ def test_a_timed_list_is_not_decoded_by_the_load_generator():
     assert client.replies[0].body == [{"id": 1, "comments": []}]  # decoded when read
     assert client.replies[0].decoded
 
+
 # -- the generator processes, against a real (tiny) HTTP server -------------------------------
 class _Handler(BaseHTTPRequestHandler):
     def _answer(self, status: int, body) -> None:
