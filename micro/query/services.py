@@ -26,6 +26,7 @@ from shared.api.contract import (
     post_document,
 )
 from shared.messaging.catch_up import reset_cursor
+from shared.messaging.inserts import insert_on_conflict
 from shared.messaging.models import ProcessedEvent
 
 logger = logging.getLogger(__name__)
@@ -41,34 +42,23 @@ def _upsert_newer(model: type[Post | Comment], *, pk: int, revision: int, fields
     is not overwritten, so a tombstone stays one.
     """
     meta = model._meta
-    quote = connection.ops.quote_name
     written = {meta.pk.name: pk, "revision": revision, **fields}
-    inserted = {**written, "deleted": False}
-    concrete = {name: _concrete_field(model, name) for name in inserted}
-    columns = [quote(str(field.column)) for field in concrete.values()]
-    params = [
-        concrete[name].get_db_prep_save(value, connection) for name, value in inserted.items()
-    ]
-    table, key = quote(meta.db_table), quote(str(meta.pk.column))
-    overwritten = ", ".join(
-        f"{column} = excluded.{column}"
-        for name, column in zip(inserted, columns, strict=True)
-        if name in written and name != meta.pk.name
-    )
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({key}) DO UPDATE SET {overwritten} "
-        f"WHERE {table}.{quote('revision')} < excluded.{quote('revision')}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount > 0
 
+    def overwrite_older(table: str, columns: dict[str, str]) -> str:
+        overwritten = ", ".join(
+            f"{column} = excluded.{column}"
+            for name, column in columns.items()
+            if name in written and name != meta.pk.name
+        )
+        revision_column = columns["revision"]
+        return (
+            f"DO UPDATE SET {overwritten} "
+            f"WHERE {table}.{revision_column} < excluded.{revision_column}"
+        )
 
-def _concrete_field(model: type[Post | Comment], name: str) -> models.Field:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field), f"{model.__name__}.{name} is not a column"
-    return field
+    return insert_on_conflict(
+        model, values={**written, "deleted": False}, conflict=meta.pk.name, then=overwrite_older
+    )
 
 
 def _tombstone(model: type[Post | Comment], *, pk: int, revision: int, fields: dict) -> None:

@@ -1,4 +1,5 @@
-"""One row inserted unless its unique key is taken: one statement, no SELECT first."""
+"""One row inserted unless its unique key is taken (or changed only on a condition): one
+statement, no SELECT first."""
 
 from __future__ import annotations
 
@@ -17,22 +18,33 @@ def insert_unless_present(model: type[models.Model], *, values: dict, unique: st
     two concurrent inserts of one key, one inserts, the other (PostgreSQL: once the first
     commits) inserts nothing.
     """
+    return insert_on_conflict(model, values=values, conflict=unique, then="DO NOTHING")
+
+
+def insert_on_conflict(model: type[models.Model], *, values: dict, conflict: str, then) -> bool:
+    """One `INSERT ... ON CONFLICT (<conflict's column>) <then>` of the row `values`
+    (field name -> value, each prepared by its field as the ORM would); returns whether a
+    row was inserted or changed. `then` is the conflict action's SQL ("DO NOTHING", or a
+    `DO UPDATE SET ...`), or a function of the quoted table name and the quoted column of
+    each field name that returns it."""
     connection = connections[router.db_for_write(model)]
-    fields = {name: _column(model, name) for name in values}
+    fields = {name: column_field(model, name) for name in values}
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in fields.values())
+    table = quote(model._meta.db_table)
+    columns = {name: quote(str(field.column)) for name, field in fields.items()}
     params = [fields[name].get_db_prep_save(value, connection) for name, value in values.items()]
+    action = then if isinstance(then, str) else then(table, columns)
     sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+        f"INSERT INTO {table} ({', '.join(columns.values())}) "
         f"VALUES ({', '.join(['%s'] * len(params))}) "
-        f"ON CONFLICT ({quote(str(_column(model, unique).column))}) DO NOTHING"
+        f"ON CONFLICT ({quote(str(column_field(model, conflict).column))}) {action}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount > 0
 
 
-def _column(model: type[models.Model], name: str) -> models.Field:
+def column_field(model: type[models.Model], name: str) -> models.Field:
     field = model._meta.get_field(name)
     assert isinstance(field, models.Field), f"{model.__name__}.{name} is not a column"
     return field
