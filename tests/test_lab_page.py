@@ -26,9 +26,10 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = PROJECT_DIR / "test-artifacts" / "lab"
 WAIT_MS = 20_000  # how long a check may wait for the page (micro converges, a worker starts)
 # What one action costs in messages at least (README, "Request counts"): micro's post goes to
-# the bus and on to comments and query; a comment's three events pass the bus with their
-# fan-out. At least: an event the bus has not stored within 5 s is sent again (at-least-once;
-# the consumers drop the duplicate), which happens on a busy machine.
+# comments, query and the event bus's store in one hop; a comment's three events each go to
+# their subscribers and the store. At least: an event the bus has not stored within 5 s is
+# sent again (at-least-once; the consumers drop the duplicate), which happens on a busy
+# machine.
 MICRO_POST_MESSAGES = 3
 MICRO_COMMENT_MESSAGES = 7
 SETTLED = re.compile(r"^\d+$")  # a bare count: no message is waiting to be consumed
