@@ -11,6 +11,9 @@ import hmac
 from django.conf import settings
 
 INTERNAL_TOKEN_HEADER = "X-Internal-Token"
+# The same header as WSGI's environ names it: middleware reads request.META, not
+# request.headers, which parses every header of a request into a new mapping on first use.
+INTERNAL_TOKEN_META = "HTTP_X_INTERNAL_TOKEN"
 
 
 def is_internal_token(given: str) -> bool:

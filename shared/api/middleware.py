@@ -10,8 +10,9 @@ from django.conf import settings
 
 from shared import study
 from shared.api.errors import error_body, too_large_body
-from shared.api.permissions import INTERNAL_TOKEN_HEADER, is_internal_token
+from shared.api.permissions import is_internal_token
 from shared.api.renderers import json_response
+from shared.internal_token import INTERNAL_TOKEN_META
 
 
 class BodySizeLimitMiddleware:
@@ -133,10 +134,6 @@ def _chain(paths: list[str], get_response):
     return handler
 
 
-# As WSGI's environ names the header (request.headers would parse every header first).
-_INTERNAL_TOKEN_META = "HTTP_" + INTERNAL_TOKEN_HEADER.upper().replace("-", "_")
-
-
 class InternalHopMiddleware:
     """A call from another service (it carries the internal token) comes over the cluster's
     own network, never through the TLS ingress: it counts as HTTPS, so that production's
@@ -147,7 +144,7 @@ class InternalHopMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = request.META.get(_INTERNAL_TOKEN_META)
+        token = request.META.get(INTERNAL_TOKEN_META)
         if token and settings.SECURE_PROXY_SSL_HEADER and is_internal_token(token):
             header, secure = settings.SECURE_PROXY_SSL_HEADER
             request.META[header] = secure

@@ -10,14 +10,13 @@ from django.conf import settings
 
 from shared.instrumentation import metrics, tally
 from shared.instrumentation.trace import tracing_on, write_trace
-from shared.internal_token import INTERNAL_TOKEN_HEADER
+from shared.internal_token import INTERNAL_TOKEN_META
 
 REQUEST_ID_HEADER = tally.REQUEST_ID_HEADER
 # The headers as WSGI's environ names them: read from request.META, not request.headers,
 # which parses every header of the request into a new mapping the first time it is used
 # (about a tenth of an API request's time in Django, cProfile of GET /health/live/).
 _REQUEST_ID_META = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
-_INTERNAL_TOKEN_META = "HTTP_" + INTERNAL_TOKEN_HEADER.upper().replace("-", "_")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # Probes and scrapes are not user actions: no tally, no trace, no metrics.
 UNTRACED_PATHS = ("/health/", "/metrics")
@@ -62,7 +61,7 @@ def _record(request, response, action: tally.ActionTally) -> None:
             "kind": "http",
             "name": f"{request.method} {route}",
             "status": response.status_code,
-            "internal": _INTERNAL_TOKEN_META in request.META,
+            "internal": INTERNAL_TOKEN_META in request.META,
             "sql": action.sql_queries,
             "calls_out": action.calls_out,
             "published": action.published,
