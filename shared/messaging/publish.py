@@ -7,11 +7,10 @@ import functools
 import logging
 import queue
 import threading
-import uuid
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from shared import study
@@ -200,7 +199,6 @@ def claim_unsent(*, ids: list[str] | None, older_than_seconds: float) -> list[Ou
     MSG_CLAIM_EXPIRED."""
     now = timezone.now()
     connection = connections[OutboxEvent.objects.db]
-    shape = (connection.alias, connection.vendor, None if ids is None else len(ids))
     stamp = _OUTBOX_DATE.get_db_prep_value
     params = [
         stamp(now, connection),
@@ -210,45 +208,36 @@ def claim_unsent(*, ids: list[str] | None, older_than_seconds: float) -> list[Ou
     ]
     if older_than_seconds:
         params.append(stamp(now - dt.timedelta(seconds=older_than_seconds), connection))
-    # In a transaction: PostgreSQL's row locks (FOR UPDATE SKIP LOCKED) need one, and
-    # Django compiles select_for_update only inside one.
+    sql = _claim_sql(connection.alias, None if ids is None else len(ids), bool(older_than_seconds))
+    # In a transaction: PostgreSQL's row locks (FOR UPDATE SKIP LOCKED) need one.
     with transaction.atomic(using=connection.alias):
-        sql = _claim_sql(*shape, bool(older_than_seconds))
         claimed = list(OutboxEvent.objects.using(connection.alias).raw(sql, params))
     return sorted(claimed, key=lambda row: row.created_at)
 
 
 @functools.lru_cache(maxsize=32)
-def _claim_sql(alias: str, vendor: str, ids: int | None, older: bool) -> str:
+def _claim_sql(alias: str, ids: int | None, older: bool) -> str:
     """The claim's UPDATE for one shape of call (how many ids, whether an age limit),
-    compiled by the ORM once: compiling it on every relay cost more than running it
-    (docs/speed.md, seventh pass). Its parameters, in order: now, MSG_CLAIM_EXPIRED, the
-    lease's cutoff, the ids, the age cutoff. The choice's are checked against a
-    compilation with sentinel values, so a Django that orders them otherwise fails here."""
+    written once, as _mark_sent's is: building it with the ORM on every relay cost more
+    than running it (docs/speed.md, seventh pass). Its parameters, in order: now,
+    MSG_CLAIM_EXPIRED, the lease's cutoff, the ids, the age cutoff. Where the database can
+    (PostgreSQL), the rows are chosen FOR UPDATE SKIP LOCKED, so that two relays claiming at
+    once take different rows instead of waiting for each other."""
     connection = connections[alias]
-    sentinel = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-    lease_cutoff, age_cutoff = sentinel, sentinel + dt.timedelta(days=1)
-    id_values = [uuid.UUID(int=number + 1) for number in range(ids or 0)]
-    free = Q(claimed_at__isnull=True) | Q(claimed_at__lte=lease_cutoff)
-    candidates = OutboxEvent.objects.using(alias).filter(free, sent_at__isnull=True)
-    candidates = candidates.order_by("created_at")
+    quote = connection.ops.quote_name
+    table = quote(OutboxEvent._meta.db_table)
+    where = ["(claimed_at IS NULL OR claimed_at <= %s)", "sent_at IS NULL"]
     if ids is not None:
-        candidates = candidates.filter(id__in=id_values)
+        where.append(f"id IN ({', '.join(['%s'] * ids)})" if ids else "1 = 0")
     if older:
-        candidates = candidates.filter(created_at__lte=age_cutoff)
-    choice, choice_params = (
-        candidates.select_for_update(skip_locked=True)
-        .values("id")[:CLAIM_BATCH]
-        .query.sql_with_params()
+        where.append("created_at <= %s")
+    skip_locked = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     )
-    expected = [
-        _OUTBOX_DATE.get_db_prep_value(lease_cutoff, connection),
-        *(_OUTBOX_ID.get_db_prep_value(value, connection) for value in id_values),
-        *([_OUTBOX_DATE.get_db_prep_value(age_cutoff, connection)] if older else []),
-    ]
-    if list(choice_params) != expected:
-        raise RuntimeError(f"the claim's parameters are not in the order expected: {choice_params}")
-    table = connection.ops.quote_name(OutboxEvent._meta.db_table)
+    choice = (
+        f"SELECT id FROM {table} WHERE {' AND '.join(where)} "
+        f"ORDER BY created_at LIMIT {CLAIM_BATCH}{skip_locked}"
+    )
     return (
         f"UPDATE {table} SET claimed_at = %s, "
         "last_error = CASE WHEN claimed_at IS NULL THEN '' ELSE %s END "
