@@ -7,8 +7,13 @@ import functools
 import logging
 import queue
 import threading
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.db import DatabaseError, close_old_connections, connections, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,11 +33,27 @@ logger = logging.getLogger(__name__)
 RELAY_BATCH = 200
 # The worker's relay loop leaves an event this young to the relay after commit, which is on
 # its way to send it. What the relay after commit could not send (the broker away, the
-# process dead) waits this long for the loop. Both relays may still reach the same row (a
-# web process's relay thread runs seconds behind under overload): each claims a row before
-# sending it (claim_unsent), so only one sends it. Before the claim, both sent it: 1-7% of
-# the events were sent twice in `compare`'s overload phase.
+# process dead) waits this long for the loop.
 RELAY_LOOP_GRACE_SECONDS = 5
+# The relay after commit sends an event younger than this as it is, without claiming it
+# first: the loop cannot take it before RELAY_LOOP_GRACE_SECONDS, so nobody else sends it.
+# An older one (a web process's relay thread runs seconds behind under overload) is claimed
+# first like any other (claim_unsent): the loop may be sending it. Before the claim, both
+# sent it: 1-7% of the events were sent twice in `compare`'s overload phase. A claim of its
+# own for every event cost the relay a write transaction each, and on SQLite each waited
+# for the database's one write lock behind the request's (docs/speed.md, eighth pass).
+FRESH_SECONDS = RELAY_LOOP_GRACE_SECONDS / 2
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An event this process recorded, as its relay after commit sends it (from memory: no
+    read of the outbox row)."""
+
+    event_id: str
+    message: dict
+    request_id: str
+    recorded_at: float  # time.monotonic()
 
 
 def record_event(*, event: Event) -> None:
@@ -43,29 +64,64 @@ def record_event(*, event: Event) -> None:
     broker is away then, the worker's relay loop sends it later. It is never lost.
     """
     event = event_signed(event)
+    message = event.as_message()
+    request_id = current_request_id.get() or ""
     OutboxEvent.objects.create(
-        id=event.id,
-        event_type=event.type,
-        message=event.as_message(),
-        request_id=current_request_id.get() or "",
+        id=event.id, event_type=event.type, message=message, request_id=request_id
     )
+    recorded = Recorded(str(event.id), message, request_id, time.monotonic())
     # robust: a failing relay must not turn a committed write into a 500 (the relay loop
     # sends the event later).
-    transaction.on_commit(lambda: _relay_after_commit(event_id=event.id), robust=True)
+    transaction.on_commit(lambda: _relay_after_commit(recorded), robust=True)
 
 
-def _relay_after_commit(*, event_id: str) -> None:
+def _relay_after_commit(recorded: Recorded) -> None:
     # While the study switch that crashes the relay is on, the worker's relay loop is left
     # to publish (and die), not the web process answering the request.
     if study.relay_crash_armed():
         return
     if _background_relay is not None:
         count("handed_off")  # the request's trace record says a relay record will follow
-        _background_relay.submit(event_id, request_id=current_request_id.get())
+        _background_relay.submit(recorded)
     else:
         # The switch may be turned on while this sends: the web process must not be the one
         # that dies (and clears the one-shot switch), or the worker's relay never does.
-        relay_outbox(ids=[event_id], may_crash=False)
+        relay_recorded([recorded])
+
+
+def relay_recorded(
+    recorded: list[Recorded],
+    *,
+    around: Callable[[Recorded], AbstractContextManager] = lambda _: nullcontext(),
+) -> int:
+    """The relay after commit: send these events, just committed by this process, and mark
+    the sent ones sent in one UPDATE; returns how many were sent. Each is sent within
+    `around(it)` (a trace record of its own), the last with the marking. Those older than
+    FRESH_SECONDS are claimed first (relay_outbox). When the broker is away, the rest are
+    left to the relay loop (after RELAY_LOOP_GRACE_SECONDS)."""
+    now = time.monotonic()
+    fresh = [item for item in recorded if now - item.recorded_at < FRESH_SECONDS]
+    stale = [item.event_id for item in recorded if now - item.recorded_at >= FRESH_SECONDS]
+    sent: list[str] = []
+    for number, item in enumerate(fresh, start=1):
+        with around(item):
+            try:
+                publish_event(item.message, request_id=item.request_id)
+            except BROKER_ERRORS as error:
+                logger.warning("outbox relay: broker unavailable (%s); will retry", error)
+                _count_failure(item.event_id, error)
+                _mark_all_sent(sent)
+                return len(sent)
+            sent.append(item.event_id)
+            if number == len(fresh):
+                _mark_all_sent(sent)
+    return len(sent) + (relay_outbox(ids=stale, may_crash=False) if stale else 0)
+
+
+def _count_failure(pk, error: Exception) -> None:
+    OutboxEvent.objects.filter(pk=pk).update(
+        attempts=F("attempts") + 1, last_error=str(error)[:500], claimed_at=None
+    )
 
 
 class BackgroundRelay:
@@ -74,38 +130,74 @@ class BackgroundRelay:
 
     Nothing is lost by not waiting: the event is in the outbox, committed, before it is
     handed to this thread. If the process dies first, or the broker is away, the worker's
-    relay loop sends it (after RELAY_LOOP_GRACE_SECONDS). The thread's SQL and messages are
-    tallied under the write's request id, in a trace record of kind "relay".
+    relay loop sends it (after RELAY_LOOP_GRACE_SECONDS). What was handed over while it
+    sent is sent next, together (relay_recorded: one UPDATE marks them all sent). Each
+    event's SQL and messages are tallied under its write's request id, in a trace record of
+    kind "relay" (the marking in the last one's).
+
+    An event committed during a request is handed over when the request has finished
+    (Django's request_finished: the WSGI server has written the response), not at commit.
+    A relay thread that starts sending while the response is being written holds the GIL
+    in between, and the response waited for it: a third of a paced comment POST's time, in
+    the socket write (docs/speed.md, eighth pass).
     """
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[tuple[str, str | None] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Recorded | None] = queue.SimpleQueue()
+        self._requests = threading.local()  # .held: what this thread's request committed
+        request_started.connect(self._hold)
+        request_finished.connect(self._hand_over)
         self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
         self._thread.start()
 
-    def submit(self, event_id: str, *, request_id: str | None) -> None:
-        self._queue.put((event_id, request_id))
+    def submit(self, recorded: Recorded) -> None:
+        held = getattr(self._requests, "held", None)
+        if held is None:  # not in a request
+            self._queue.put(recorded)
+        else:
+            held.append(recorded)
+
+    def _hold(self, **kwargs) -> None:
+        self._requests.held = []
+
+    def _hand_over(self, **kwargs) -> None:
+        held, self._requests.held = getattr(self._requests, "held", None), None
+        for recorded in held or ():
+            self._queue.put(recorded)
 
     def stop(self, *, timeout: float = 10.0) -> None:
         """Relay what was submitted, then end the thread and close its connection (tests)."""
+        request_started.disconnect(self._hold)
+        request_finished.disconnect(self._hand_over)
         self._queue.put(None)
         self._thread.join(timeout)
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
-            if item is None:
+            batch = [self._queue.get()]
+            while len(batch) < CLAIM_BATCH and None not in batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            recorded = [item for item in batch if item is not None]
+            if recorded:
+                close_old_connections()  # as around a request: drop a broken or expired one
+                try:
+                    relay_recorded(recorded, around=_traced)
+                except Exception:  # the relay loop sends them later; this thread must live on
+                    logger.warning(
+                        "relay after commit: %s left to the relay loop",
+                        ", ".join(item.event_id for item in recorded),
+                        exc_info=True,
+                    )
+            if None in batch:
                 connections.close_all()
                 return
-            event_id, request_id = item
-            close_old_connections()  # as around a request: drop a broken or expired one
-            try:
-                with traced_relay(request_id, name="relay after commit"):
-                    relay_outbox(ids=[event_id], may_crash=False)
-            except Exception:  # the relay loop sends it later; this thread must live on
-                logger.warning(
-                    "relay after commit: %s left to the relay loop", event_id, exc_info=True
-                )
+
+
+def _traced(recorded: Recorded) -> AbstractContextManager:
+    return traced_relay(recorded.request_id, name="relay after commit")
 
 
 _background_relay: BackgroundRelay | None = None
@@ -133,43 +225,38 @@ def relay_outbox(
 ) -> int:
     """Publish unsent outbox events (those named, or the oldest) to their subscribers and the
     store (publish_event); returns how many. Each is claimed first (claim_unsent), so that
-    two relays never both send it.
+    two relays never both send it; a claimed batch is marked sent in one UPDATE.
     `may_crash`: whether the study's relay crash switch applies here."""
     sent = 0
     while sent < RELAY_BATCH:
         claimed = claim_unsent(ids=ids, older_than_seconds=older_than_seconds)
+        done: list = []
         for number, outbox_event in enumerate(claimed):
-            if not _send_claimed(outbox_event, may_crash=may_crash):
+            if not _send_claimed(outbox_event, may_crash=may_crash, sent_before=done):
+                _mark_all_sent(done)
                 _release([row.pk for row in claimed[number:]])
-                return sent
-            sent += 1
+                return sent + len(done)
+            done.append(outbox_event.pk)
+        _mark_all_sent(done)
+        sent += len(done)
         if len(claimed) < CLAIM_BATCH:
             break
     return sent
 
 
-def _send_claimed(outbox_event: OutboxEvent, *, may_crash: bool) -> bool:
-    """Send one claimed event and mark it sent; False when the broker is away."""
+def _send_claimed(outbox_event: OutboxEvent, *, may_crash: bool, sent_before: list) -> bool:
+    """Send one claimed event (its batch marks it sent); False when the broker is away."""
     if outbox_event.last_error == MSG_CLAIM_EXPIRED:
         events_resent(REASON_CLAIM_EXPIRED)
     try:
         publish_event(outbox_event.message, request_id=outbox_event.request_id)
     except BROKER_ERRORS as error:
         logger.warning("outbox relay: broker unavailable (%s); will retry", error)
-        OutboxEvent.objects.filter(pk=outbox_event.pk).update(
-            attempts=F("attempts") + 1, last_error=str(error)[:500], claimed_at=None
-        )
+        _count_failure(outbox_event.pk, error)
         return False
     if may_crash and study.relay_crash_armed():
+        _mark_all_sent(sent_before)  # the crash is this event's: those before it were sent
         study.relay_crash(event_id=str(outbox_event.pk))  # study only: dies here, once
-    try:
-        marked = _mark_sent(outbox_event.pk)
-    except DatabaseError:
-        # Sent but not marked: sent again once its claim expires; consumers drop the copy.
-        logger.warning("outbox relay: could not mark %s sent", outbox_event.pk)
-        return True
-    if not marked:  # another relay sent it too (its claim had outlived CLAIM_LEASE_SECONDS)
-        events_resent(REASON_TWO_RELAYS)
     return True
 
 
@@ -218,7 +305,7 @@ def claim_unsent(*, ids: list[str] | None, older_than_seconds: float) -> list[Ou
 @functools.lru_cache(maxsize=32)
 def _claim_sql(alias: str, ids: int | None, older: bool) -> str:
     """The claim's UPDATE for one shape of call (how many ids, whether an age limit),
-    written once, as _mark_sent's is: building it with the ORM on every relay cost more
+    written once, as _mark_all_sent's is: building it with the ORM on every relay cost more
     than running it (docs/speed.md, seventh pass). Its parameters, in order: now,
     MSG_CLAIM_EXPIRED, the lease's cutoff, the ids, the age cutoff. Where the database can
     (PostgreSQL), the rows are chosen FOR UPDATE SKIP LOCKED, so that two relays claiming at
@@ -246,23 +333,37 @@ def _claim_sql(alias: str, ids: int | None, older: bool) -> str:
     )
 
 
-def _mark_sent(pk) -> int:
-    """Mark a claimed event sent unless it is already (one UPDATE, its SQL written once);
-    returns how many rows changed (0: another relay marked it first)."""
+def _mark_all_sent(pks: list) -> None:
+    """Mark sent events sent unless they are already (one UPDATE, its SQL written once per
+    count). One that another relay marked first was sent twice: counted (REASON_TWO_RELAYS).
+    When the database fails, they stay unsent and are sent again (the loop, once they are
+    older than RELAY_LOOP_GRACE_SECONDS or their claim expired); consumers drop the copy."""
+    if not pks:
+        return
     connection = connections[OutboxEvent.objects.db]
-    quote = connection.ops.quote_name
-    sql = (
-        f"UPDATE {quote(OutboxEvent._meta.db_table)} "
-        "SET sent_at = %s, attempts = attempts + 1, claimed_at = NULL "
-        "WHERE id = %s AND sent_at IS NULL"
-    )
     params = [
         _OUTBOX_DATE.get_db_prep_value(timezone.now(), connection),
-        _OUTBOX_ID.get_db_prep_value(pk, connection),
+        *(_OUTBOX_ID.get_db_prep_value(pk, connection) for pk in pks),
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(_mark_sql(connection.alias, len(pks)), params)
+            marked = cursor.rowcount
+    except DatabaseError:
+        logger.warning("outbox relay: could not mark %s sent", ", ".join(map(str, pks)))
+        return
+    if marked < len(pks):  # another relay sent them too (a claim outlived its lease)
+        events_resent(REASON_TWO_RELAYS, len(pks) - marked)
+
+
+@functools.lru_cache(maxsize=64)
+def _mark_sql(alias: str, count: int) -> str:
+    quote = connections[alias].ops.quote_name
+    return (
+        f"UPDATE {quote(OutboxEvent._meta.db_table)} "
+        "SET sent_at = %s, attempts = attempts + 1, claimed_at = NULL "
+        f"WHERE id IN ({', '.join(['%s'] * count)}) AND sent_at IS NULL"
+    )
 
 
 _OUTBOX_ID = OutboxEvent._meta.pk

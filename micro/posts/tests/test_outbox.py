@@ -134,10 +134,10 @@ def test_commit_with_the_broker_down_keeps_the_post_and_its_event(
 def test_post_create_answers_201_when_the_relay_after_commit_fails(
     api_client, unique_title, monkeypatch
 ):
-    def relay_fails(*, ids: list[str] | None = None) -> int:
+    def relay_fails(recorded: list[publish.Recorded]) -> int:
         raise DatabaseError("database is locked")
 
-    monkeypatch.setattr(publish, "relay_outbox", relay_fails)
+    monkeypatch.setattr(publish, "relay_recorded", relay_fails)
     title = unique_title()
 
     response = api_client.post(POSTS_URL, {"title": title}, format="json")

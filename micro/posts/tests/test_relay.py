@@ -328,7 +328,7 @@ def _recorded_a_minute_ago(make_post, monkeypatch, count: int) -> list[OutboxEve
 
     from django.utils import timezone
 
-    monkeypatch.setattr(publish, "_relay_after_commit", lambda **kw: None)
+    monkeypatch.setattr(publish, "_relay_after_commit", lambda recorded: None)
     for _ in range(count):
         make_post()
     OutboxEvent.objects.update(created_at=timezone.now() - timedelta(minutes=1))
@@ -380,3 +380,129 @@ def test_a_relay_after_commit_ahead_of_the_loop_leaves_it_nothing_to_send(
     publish.relay_outbox_loop()
 
     assert eventbus_queue() == Counter({str(row.id): 1 for row in rows})
+
+
+def _recorded(outbox_event: OutboxEvent, *, age: float = 0.0) -> publish.Recorded:
+    import time
+
+    return publish.Recorded(str(outbox_event.id), outbox_event.message, "", time.monotonic() - age)
+
+
+def test_the_relay_after_commit_sends_a_fresh_event_as_it_is_with_one_statement(
+    make_post, sent_messages
+):
+    """No claim for an event just committed (the loop leaves it alone for
+    RELAY_LOOP_GRACE_SECONDS): its one SQL statement is the UPDATE that marks it sent."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_post()
+    [row] = _outbox()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert publish.relay_recorded([_recorded(row)]) == 1
+
+    assert sent_messages == [row.message]
+    [statement] = [query["sql"] for query in queries.captured_queries]
+    assert statement.startswith("UPDATE") and "sent_at" in statement
+    row.refresh_from_db()
+    assert (row.sent_at is not None, row.attempts, row.claimed_at) == (True, 1, None)
+
+
+def test_the_relay_after_commit_claims_an_event_that_waited_and_leaves_it_if_the_loop_took_it(
+    make_post, sent_messages
+):
+    """Behind by FRESH_SECONDS or more (overload), the relay after commit may meet the
+    loop: it claims first, like any relay, and sends nothing the loop holds."""
+    from django.utils import timezone
+
+    make_post()
+    make_post()
+    taken, waiting = _outbox()
+    OutboxEvent.objects.filter(pk=taken.pk).update(claimed_at=timezone.now())  # the loop's
+    late = publish.FRESH_SECONDS + 0.1
+
+    assert publish.relay_recorded([_recorded(taken, age=late), _recorded(waiting, age=late)]) == 1
+
+    assert sent_messages == [waiting.message]
+    taken.refresh_from_db()
+    assert taken.sent_at is None
+
+
+def test_the_relay_after_commit_with_the_broker_down_leaves_the_rest_to_the_loop(
+    make_post, broker_down
+):
+    make_post()
+    make_post()
+    first, second = _outbox()
+
+    assert publish.relay_recorded([_recorded(first), _recorded(second)]) == 0
+
+    assert broker_down == [first.message]  # it stops at the first failure
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.sent_at, first.attempts, second.sent_at, second.attempts) == (None, 1, None, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_relay_hands_over_a_request_s_events_once_the_request_has_finished(
+    make_post, monkeypatch
+):
+    """Not at commit: a relay thread sending while the response is written holds the GIL
+    the response waits for (docs/speed.md, eighth pass)."""
+    from django.core.signals import request_finished, request_started
+
+    sent = threading.Event()
+    monkeypatch.setattr(publish, "publish_event", lambda message, **headers: sent.set())
+    relay = publish.BackgroundRelay()
+    monkeypatch.setattr(publish, "_background_relay", relay)
+    try:
+        request_started.send(sender=None)
+        make_post()  # commits: its relay after commit submits the event to the thread
+
+        assert not sent.wait(timeout=0.3)  # the request has not finished: held
+        request_finished.send(sender=None)
+        assert sent.wait(timeout=10)
+    finally:
+        relay.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_the_background_relay_is_handed_while_it_sends_goes_next_marked_in_one_update(
+    make_post, monkeypatch
+):
+    sending, go_on = threading.Event(), threading.Event()
+    sent: list[str] = []
+
+    def publish_event(message: dict, **headers) -> None:
+        sending.set()
+        assert go_on.wait(timeout=10)
+        sent.append(message["id"])
+
+    marks: list[list[str]] = []
+    mark = publish._mark_all_sent
+
+    def mark_all_sent(pks: list) -> None:
+        marks.append([str(pk) for pk in pks])
+        mark(pks)
+
+    monkeypatch.setattr(publish, "publish_event", publish_event)
+    monkeypatch.setattr(publish, "_mark_all_sent", mark_all_sent)
+    monkeypatch.setattr(publish, "_relay_after_commit", lambda recorded: None)
+    for _ in range(4):
+        make_post()
+    rows = [_recorded(row) for row in _outbox()]
+    relay = publish.BackgroundRelay()
+    try:
+        relay.submit(rows[0])
+        assert sending.wait(timeout=10)
+        for row in rows[1:]:
+            relay.submit(row)
+        go_on.set()
+    finally:
+        relay.stop()
+
+    ids = [row.event_id for row in rows]
+    assert sent == ids
+    assert marks == [ids[:1], ids[1:]]
+    assert OutboxEvent.objects.filter(sent_at__isnull=True).count() == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import pytest
 from django.db import transaction
@@ -126,7 +127,8 @@ def test_the_relay_after_commit_never_dies_even_when_the_switch_turns_on_while_i
         _arm(fault_file)  # switched on between the check and the mark
 
     monkeypatch.setattr(publish, "publish_event", send_and_arm)
-    publish._relay_after_commit(event_id=event_id)
+    message = OutboxEvent.objects.get(pk=event_id).message
+    publish._relay_after_commit(publish.Recorded(event_id, message, "", time.monotonic()))
 
     assert [message["id"] for message in sent] == [event_id]
     assert OutboxEvent.objects.get(pk=event_id).sent_at is not None
