@@ -8,11 +8,14 @@ in shared.api.middleware.FaultMiddleware.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
 import os
 import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TypedDict
 
@@ -48,7 +51,14 @@ _cache: _Cached = {"mtime": None, "fault": None}
 
 
 def current_fault() -> Fault | None:
-    """The fault injected into this service right now, if any (cached by file mtime)."""
+    """The fault injected into this service right now, if any (cached by file mtime; within
+    a request, as the request found it: fault_held)."""
+    held = _held.get()
+    fault = held[0] if held is not None else _read_fault()
+    return fault if fault is not None and fault.active() else None
+
+
+def _read_fault() -> Fault | None:
     path = os.environ.get("BLOG_FAULT_FILE")
     if not (settings.STUDY_MODE and path):
         return None
@@ -62,8 +72,26 @@ def current_fault() -> Fault | None:
         except (ValueError, TypeError):
             fault = None  # half-written or bad file: no fault
         _cache.update({"mtime": mtime, "fault": fault})
-    fault = _cache["fault"]
-    return fault if fault is not None and fault.active() else None
+    return _cache["fault"]
+
+
+# A request (shared.api.middleware.FaultMiddleware) and a web process's relay batch read the
+# fault file once and hold what they found until they end: their SQL statements and their
+# relay's crash check ask the held fault instead of looking at the file again. Each look
+# was a stat, 6-8 a request, and each let the process's relay thread take the GIL the
+# request then waited for (docs/speed.md, eighth pass). A fault applies from a service's
+# next request or task on, as the launcher's inject_fault says.
+_held: ContextVar[tuple[Fault | None] | None] = ContextVar("held_fault", default=None)
+
+
+@contextlib.contextmanager
+def fault_held() -> Iterator[None]:
+    """Within this block, current_fault() answers what the fault file said at its start."""
+    token = _held.set((_read_fault(),))
+    try:
+        yield
+    finally:
+        _held.reset(token)
 
 
 def moderation_delay_ms() -> int:

@@ -85,14 +85,15 @@ class FaultMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        fault = study.current_fault()
-        if fault is None or request.path.startswith("/health/"):
+        with study.fault_held():  # the file is read once per request
+            fault = study.current_fault()
+            if fault is None or request.path.startswith("/health/"):
+                return self.get_response(request)
+            study.apply_delay()
+            if fault.fail_status:
+                body = error_body(code="injected_fault", message=study.MSG_INJECTED_FAULT)
+                return json_response(body, status=fault.fail_status)
             return self.get_response(request)
-        study.apply_delay()
-        if fault.fail_status:
-            body = error_body(code="injected_fault", message=study.MSG_INJECTED_FAULT)
-            return json_response(body, status=fault.fail_status)
-        return self.get_response(request)
 
 
 # The paths a browser uses (the admin and its assets): only they run sessions, CSRF,

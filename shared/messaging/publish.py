@@ -184,7 +184,8 @@ class BackgroundRelay:
             if recorded:
                 close_old_connections()  # as around a request: drop a broken or expired one
                 try:
-                    relay_recorded(recorded, around=_traced)
+                    with study.fault_held():
+                        relay_recorded(recorded, around=_traced)
                 except Exception:  # the relay loop sends them later; this thread must live on
                     logger.warning(
                         "relay after commit: %s left to the relay loop",
