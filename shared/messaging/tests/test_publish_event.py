@@ -14,6 +14,7 @@ import redis
 
 from shared import deployables, events
 from shared.events import Event
+from shared.instrumentation.tally import REQUEST_ID_MESSAGE_HEADER
 from shared.messaging.celery_app import make_celery_app
 from shared.messaging.eventbus import publish_event
 from shared.testing.events import dev_signed, example_data
@@ -74,3 +75,36 @@ def test_the_event_bus_stores_and_sends_nothing_on():
 
     assert publishes_to(deployables.EVENTBUS) == ()
     assert publishes_to("posts") == ("comments", "eventbus", "query")
+
+
+def test_each_message_is_the_task_message_celery_s_send_task_makes(broker_app, posts_app):
+    """publish_event makes its messages with Celery's create_task_message and
+    send_task_message, not send_task: the same envelope, but for the ids and the two
+    headers no consumer reads (parent_id, reply_to)."""
+    message = dev_signed(
+        Event(type=events.POST_CREATED, source="tests", data=example_data(events.POST_CREATED))
+    ).as_message()
+    publish_event(message, request_id="rid-1")
+    [ours] = broker_app.lrange(deployables.queue("query"), 0, -1)
+    broker_app.flushdb()
+    posts_app.send_task(
+        deployables.event_task("query"),
+        args=[message],
+        headers={REQUEST_ID_MESSAGE_HEADER: "rid-1"},
+        argsrepr=f"[<{message['type']} {message['id']}>]",
+        kwargsrepr="{}",
+    )
+    [theirs] = broker_app.lrange(deployables.queue("query"), 0, -1)
+
+    ours, theirs = json.loads(ours), json.loads(theirs)
+    ids = {"id", "root_id", "parent_id", "correlation_id", "reply_to", "delivery_tag"}
+    for envelope in (ours, theirs):
+        for part in ("headers", "properties"):
+            for key in ids & set(envelope[part]):
+                envelope[part][key] = "-"
+    # send_task also copies argsrepr and kwargsrepr into the properties (its options become
+    # properties); they are headers of protocol 2, and Celery reads them from there.
+    for key in ("argsrepr", "kwargsrepr"):
+        theirs["properties"].pop(key)
+    assert sorted(ours["headers"].items()) == sorted(theirs["headers"].items())
+    assert ours["properties"] == theirs["properties"]
