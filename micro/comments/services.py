@@ -21,6 +21,7 @@ from shared.events import (
 )
 from shared.messaging.eventbus import EVENTBUS_QUEUE
 from shared.messaging.in_flight import in_flight_event_ids
+from shared.messaging.inserts import insert_unless_present
 from shared.messaging.models import OutboxEvent
 from shared.messaging.publish import (
     REASON_DECISION_LOST,
@@ -50,32 +51,41 @@ def known_post_ensure(*, post_id: int) -> KnownPost:
 
     This service learns of posts from PostCreated events, but a client may comment on a
     post it has just created before that event arrives here (the event goes through the
-    outbox, the broker and the event bus). Refusing would make a fresh post look missing,
-    so a post this service has never heard of is asked of the posts service, once: the
-    answer is recorded, and the event, when it arrives, is a no-op or a newer revision.
-    In the request counts this shows up as one internal HTTP call per such post.
+    outbox and the broker). Refusing would make a fresh post look missing, so a post this
+    service has never heard of is asked of the posts service, once: the answer is
+    recorded, and the event, when it arrives, is a no-op or a newer revision. In the
+    request counts this shows up as one internal HTTP call per such post.
     """
     known = KnownPost.objects.filter(pk=post_id).first()
     if known is None:
-        known = _known_post_fetch(post_id=post_id)
+        _known_post_record(_known_post_fetch(post_id=post_id))
+        known = KnownPost.objects.get(pk=post_id)
     if known.deleted:
         raise PostNotFound()
     return known
 
 
-def _known_post_fetch(*, post_id: int) -> KnownPost:
+def _known_post_fetch(*, post_id: int) -> dict:
+    """What posts says of a post this service has not heard of: KnownPost's fields, or
+    PostNotFound, or ServiceUnavailable. Nothing is written."""
     response = posts_client().get(f"/api/posts/{post_id}/")
     if response.status_code == 404:
         raise PostNotFound()
     if response.status_code != 200:
         raise ServiceUnavailable("posts", f"posts answered {response.status_code}")
     post = response.json()
-    # An event that arrived meanwhile knows at least as much: keep it.
-    known, _ = KnownPost.objects.get_or_create(
-        post_id=post_id,
-        defaults={"title": post.get("title", ""), "revision": int(post.get("revision", 1))},
-    )
-    return known
+    return {
+        "post_id": post_id,
+        "title": post.get("title", ""),
+        "revision": int(post.get("revision", 1)),
+        "deleted": False,
+    }
+
+
+def _known_post_record(values: dict) -> None:
+    """Record a post as posts described it, unless this service knows it already: an event
+    that arrived meanwhile knows at least as much. One statement, no SELECT first."""
+    insert_unless_present(KnownPost, values=values, unique="post_id")
 
 
 def known_post_apply(*, post_id: int, title: str, revision: int, deleted: bool = False) -> bool:
@@ -103,11 +113,22 @@ def known_post_apply(*, post_id: int, title: str, revision: int, deleted: bool =
 def comment_create(*, post_id: int, content: str) -> Comment:
     """Add a pending comment; moderation happens later, on CommentCreated.
 
-    The post is looked up (maybe over HTTP) before the write transaction opens, and checked
-    again inside it, locked, so a PostDeleted applied meanwhile leaves no orphan comment.
+    The post is looked up before the write transaction opens (over HTTP when this service
+    has not heard of it: known_post_ensure), then recorded if it was asked of posts, and
+    checked again, locked, inside the transaction that adds the comment, so a PostDeleted
+    applied meanwhile leaves no orphan comment. One write transaction per comment: each
+    one waits for the database's write lock, which the relay and the worker take too
+    (docs/speed.md, eighth pass).
     """
-    known_post_ensure(post_id=post_id)
+    fetched = None
+    known = KnownPost.objects.filter(pk=post_id).first()
+    if known is None:
+        fetched = _known_post_fetch(post_id=post_id)
+    elif known.deleted:
+        raise PostNotFound()
     with transaction.atomic():
+        if fetched is not None:
+            _known_post_record(fetched)
         known = KnownPost.objects.select_for_update().get(pk=post_id)
         if known.deleted:
             raise PostNotFound()

@@ -6,7 +6,10 @@ import json
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from micro.comments import services
 from micro.comments.models import Comment, KnownPost
 from shared import events, rules
 from shared.events import Event
@@ -92,6 +95,48 @@ def test_unknown_post_is_asked_of_posts_once(api, db, posts_service, new_post_id
     known = KnownPost.objects.get(pk=new_post_id)
     assert (known.title, known.revision, known.deleted) == ("Just created", 1, False)
     assert len(listed.json()) == 2
+
+
+def test_a_comment_on_a_post_asked_of_posts_is_one_write_transaction(
+    api, db, posts_service, new_post_id
+):
+    """The post posts described is recorded inside the transaction that adds the comment,
+    not in one of its own before it: each write transaction waits for SQLite's write lock."""
+    posts_service.posts[new_post_id] = {"id": new_post_id, "title": "Just created", "revision": 1}
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post(comments_url(new_post_id), {"content": "quick"}, format="json")
+
+    assert response.status_code == 201
+    statements = [query["sql"] for query in queries.captured_queries]
+    # Under the test's own transaction, each atomic block is a savepoint.
+    opened = [number for number, sql in enumerate(statements) if sql.startswith("SAVEPOINT")]
+    assert len(opened) == 1, statements
+    inside = statements[opened[0] :]
+    known_table = KnownPost._meta.db_table
+    assert [sql for sql in inside if sql.startswith(f'INSERT INTO "{known_table}"')], statements
+    assert not [sql for sql in statements[: opened[0]] if sql.startswith("INSERT")], statements
+
+
+def test_a_post_deleted_while_posts_was_asked_gets_no_comment(
+    api, db, posts_service, new_post_id, monkeypatch
+):
+    """PostDeleted applied between posts' answer and the comment's transaction: the
+    tombstone wins over what posts said, and the comment is refused."""
+    posts_service.posts[new_post_id] = {"id": new_post_id, "title": "Going", "revision": 1}
+    fetch = services._known_post_fetch
+
+    def fetch_then_deleted(*, post_id):
+        described = fetch(post_id=post_id)
+        services.known_post_apply(post_id=post_id, title="", revision=2, deleted=True)
+        return described
+
+    monkeypatch.setattr(services, "_known_post_fetch", fetch_then_deleted)
+    response = api.post(comments_url(new_post_id), {"content": "too late"}, format="json")
+
+    assert response.status_code == 404
+    assert KnownPost.objects.get(pk=new_post_id).deleted
+    assert not Comment.objects.filter(post_id=new_post_id).exists()
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
