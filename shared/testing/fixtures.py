@@ -21,6 +21,19 @@ def delivery_order_examples() -> int:
 
 
 @pytest.fixture
+def study_fault_file(tmp_path, monkeypatch, settings):
+    """Study mode on and this process's fault file (BLOG_FAULT_FILE) at a path not written
+    yet, its cached reading forgotten: the test writes the faults it injects there."""
+    from shared import study
+
+    path = tmp_path / "service.json"
+    monkeypatch.setenv("BLOG_FAULT_FILE", str(path))
+    monkeypatch.setitem(study._cache, "mtime", None)
+    settings.STUDY_MODE = True
+    return path
+
+
+@pytest.fixture
 def api_client():
     """DRF's test client (imported here so that the plugin loads without Django settings)."""
     from rest_framework.test import APIClient

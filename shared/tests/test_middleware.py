@@ -218,18 +218,7 @@ def test_an_answer_to_head_has_the_headers_of_get_and_no_body():
     assert response["Content-Length"] == "12"
 
 
-@pytest.fixture
-def fault_file(tmp_path, monkeypatch, settings):
-    from shared import study
-
-    path = tmp_path / "service.json"
-    monkeypatch.setenv("BLOG_FAULT_FILE", str(path))
-    monkeypatch.setitem(study._cache, "mtime", None)
-    settings.STUDY_MODE = True
-    return path
-
-
-def test_a_request_reads_the_fault_file_once_and_keeps_what_it_found(fault_file, monkeypatch):
+def test_a_request_reads_the_fault_file_once_and_keeps_what_it_found(study_fault_file, monkeypatch):
     """Its SQL statements and its relay ask the fault the request started with: one stat a
     request, not one per statement; a fault injected meanwhile applies from the next."""
     from shared import study
@@ -248,7 +237,7 @@ def test_a_request_reads_the_fault_file_once_and_keeps_what_it_found(fault_file,
     def view(request):
         for _ in range(5):  # as five SQL statements do (refuse_queries_while_database_down)
             seen.append(study.current_fault())
-        fault_file.write_text(json.dumps({"fail_status": 503}))  # injected mid-request
+        study_fault_file.write_text(json.dumps({"fail_status": 503}))  # injected mid-request
         seen.append(study.current_fault())
         return HttpResponse("ok")
 

@@ -30,12 +30,9 @@ def sent(monkeypatch) -> list[dict]:
 
 
 @pytest.fixture
-def fault_file(tmp_path, monkeypatch, settings):
+def fault_file(study_fault_file, monkeypatch):
     """Study mode on, a fault file, and os._exit replaced by an exception."""
-    path = tmp_path / "posts.json"
-    monkeypatch.setenv("BLOG_FAULT_FILE", str(path))
-    monkeypatch.setitem(study._cache, "mtime", None)
-    settings.STUDY_MODE = True
+    path = study_fault_file
 
     def exit_now(code: int) -> None:
         raise Crashed(code)
