@@ -11,6 +11,7 @@ checks the method once against the obvious one: asking query until the status sh
 from __future__ import annotations
 
 import json
+import statistics
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -90,7 +91,8 @@ def lags_ms(returned_at: dict[str, float], visible_at: dict[str, float | None]) 
 
 
 def measure_idle_lag(micro: Stack, *, post_id: int, count: int) -> dict:
-    """One comment at a time, each waited for before the next: the lag of an idle system."""
+    """One comment at a time, each waited for before the next: the lag of an idle system,
+    and where it goes (lag_by_hop)."""
     client = loadgen.client("micro", micro.urls)
     follower = TraceFollower(micro.trace_dir)
     returned, visible = {}, {}
@@ -102,7 +104,39 @@ def measure_idle_lag(micro: Stack, *, post_id: int, count: int) -> dict:
         returned[reply.request_id] = moment
         follower.watch(reply.request_id)
         visible.update(follower.wait_for([reply.request_id], timeout=10))
-    return lags_ms(returned, visible)
+    follower.poll()  # the event store's records, which the final status does not wait for
+    return {**lags_ms(returned, visible), "hops": lag_by_hop(follower.records, returned)}
+
+
+def lag_by_hop(records: dict[str, list[dict]], returned_at: dict[str, float]) -> list[dict]:
+    """Where a comment's lag goes: each record its action left (a web request, a relay, a
+    task), in the order it began, with the median of when it began and ended, in ms after
+    the comment's POST returned (client clock; `at` is each record's end, `ms` its length).
+    A record that recurs in one action (query applies CommentCreated, then CommentUpdated;
+    the event store stores three events) is one step per occurrence, numbered. Only
+    actions whose final status was seen count, so every step has the same comments."""
+    steps: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    seen = [rid for rid in returned_at if final_visible_at(records.get(rid, [])) is not None]
+    for rid in seen:
+        occurrences: dict[str, int] = defaultdict(int)
+        for record in sorted(records[rid], key=lambda r: r["at"] - r.get("ms", 0) / 1000):
+            process = f"{record.get('service', '?')}-{record.get('role', '?')}"
+            step = f"{process}: {record.get('name') or record.get('kind', '?')}"
+            occurrences[step] += 1
+            if occurrences[step] > 1:
+                step = f"{step} #{occurrences[step]}"
+            end = (record["at"] - returned_at[rid]) * 1000
+            steps[step].append((end - record.get("ms", 0), end))
+    rows = [
+        {
+            "step": step,
+            "comments": len(times),
+            "began_ms": statistics.median(began for began, _ in times),
+            "ended_ms": statistics.median(ended for _, ended in times),
+        }
+        for step, times in steps.items()
+    ]
+    return sorted(rows, key=lambda row: row["began_ms"])
 
 
 def collect_lags(follower: TraceFollower, samples: list[dict], *, timeout: float = 120.0) -> dict:

@@ -143,6 +143,28 @@ def consistency_lag(raw: dict, charts: dict) -> Section:
         "no trace record, so such a lag is an upper bound. At idle this cannot happen.",
         Table(headers, rows) if rows else NOT_MEASURED,
     ]
+    hops = (lags.get("idle") or {}).get("hops")
+    if hops:
+        blocks += [
+            f"Where the lag at idle goes: each record the comments' actions left, in the "
+            f"order it began, with the median of when it began and ended (ms after the POST "
+            f"returned; {hops[0]['comments']} comments). The final status is the last "
+            "query.handle_event; the event store's and query's first (pending) copies run "
+            "beside the path to it, on the same cores.",
+            Table(
+                ["step", "comments", "began ms", "ended ms", "took ms"],
+                [
+                    [
+                        hop["step"],
+                        hop["comments"],
+                        ms(hop["began_ms"]),
+                        ms(hop["ended_ms"]),
+                        ms(hop["ended_ms"] - hop["began_ms"]),
+                    ]
+                    for hop in hops
+                ],
+            ),
+        ]
     validation = lags.get("validation")
     if validation:
         blocks.append(

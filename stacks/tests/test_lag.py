@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from pytest import approx
+
 from stacks.compare.lag import TraceFollower, agreement, lags_ms
 from stacks.tracing import final_visible_at
 
@@ -81,3 +83,56 @@ def test_agreement_counts_trace_lags_inside_the_polling_window():
     result = agreement(checks, slack_ms=1.0)
     assert (result["checked"], result["within_bounds"]) == (4, 2)
     assert result["median_bound_width_ms"] == 10.0
+
+
+def record(rid: str, process: str, name: str, at: float, ms: float, kind: str = "task") -> dict:
+    service, role = process.split("-")
+    return {"rid": rid, "service": service, "role": role, "kind": kind, "name": name,
+            "status": "SUCCESS", "at": at, "ms": ms}  # fmt: skip
+
+
+def _comment(rid: str, returned: float, slower: float = 0.0) -> list[dict]:
+    """One comment's records: the POST (returned at `returned`), its relay, moderation,
+    comments, query twice, the event store; `slower` ms added to moderation's task."""
+    t, late = returned, slower / 1000
+    return [
+        record(rid, "comments-web", "POST /comments/", t, 4.0, kind="http"),
+        record(rid, "comments-web", "relay after commit", t + 0.003, 2.0, kind="relay"),
+        record(rid, "query-worker", "query.handle_event", t + 0.006, 2.0),
+        record(rid, "eventbus-worker", "eventbus.publish", t + 0.0065, 1.0),
+        record(rid, "moderation-worker", "moderation.handle_event", t + 0.0085 + late, 4 + slower),
+        record(rid, "comments-worker", "comments.handle_event", t + 0.015 + late, 6.0),
+        record(rid, "query-worker", "query.handle_event", t + 0.019 + late, 2.0),
+    ]
+
+
+def test_the_lag_is_laid_out_hop_by_hop_with_the_median_of_each_step():
+    from stacks.compare.lag import lag_by_hop
+
+    records = {"a": _comment("a", 100.0), "b": _comment("b", 200.0, slower=2.0),
+               "c": _comment("c", 300.0, slower=4.0)}  # fmt: skip
+    hops = lag_by_hop(records, {"a": 100.0, "b": 200.0, "c": 300.0})
+
+    by_step = {hop["step"]: hop for hop in hops}
+    assert [hop["step"] for hop in hops] == [
+        "comments-web: POST /comments/",
+        "comments-web: relay after commit",
+        "query-worker: query.handle_event",
+        "moderation-worker: moderation.handle_event",
+        "eventbus-worker: eventbus.publish",
+        "comments-worker: comments.handle_event",
+        "query-worker: query.handle_event #2",
+    ]
+    assert all(hop["comments"] == 3 for hop in hops)
+    assert by_step["comments-web: POST /comments/"]["ended_ms"] == 0.0
+    assert by_step["query-worker: query.handle_event #2"]["ended_ms"] == approx(21.0)  # median
+    moderation = by_step["moderation-worker: moderation.handle_event"]
+    assert (moderation["began_ms"], moderation["ended_ms"]) == (approx(4.5), approx(10.5))
+
+
+def test_an_action_never_final_is_left_out_of_every_step():
+    from stacks.compare.lag import lag_by_hop
+
+    unfinished = _comment("b", 200.0)[:-1]  # query never applied CommentUpdated
+    hops = lag_by_hop({"a": _comment("a", 100.0), "b": unfinished}, {"a": 100.0, "b": 200.0})
+    assert {hop["comments"] for hop in hops} == {1}
