@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -203,6 +204,19 @@ def database(*, default_name: str) -> dj_database_url.DBConfig:
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+        keep_postgres_extras_out()
     else:
         config["OPTIONS"] = {"connect_timeout": 3}
     return config
+
+
+def keep_postgres_extras_out() -> None:
+    """On SQLite, make `import django.contrib.postgres` fail, as if psycopg were not installed.
+
+    DRF imports django.contrib.postgres whenever it can (rest_framework/compat.py, to map
+    PostgreSQL's model fields, which no model here has), and that imports psycopg: 6.8 MiB
+    of every process's own memory on SQLite, where nothing else loads it (docs/cost.md).
+    A None entry in sys.modules makes that import raise ImportError, which DRF takes for
+    "not installed". Only django.contrib.postgres: psycopg itself still imports (the
+    launcher's and the benchmark's PostgreSQL helpers use it directly)."""
+    sys.modules.setdefault("django.contrib.postgres", None)  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -241,6 +242,44 @@ def test_database_reads_a_postgres_url(var_dir, monkeypatch, scheme):
     assert config["OPTIONS"] == {"connect_timeout": 3}
     assert config["CONN_MAX_AGE"] == 60
     assert not var_dir.exists()
+
+
+# What a service's web process imports at start (its settings, Django, its URLs and so
+# DRF): whether psycopg got loaded, in a process of its own.
+_LOADS_PSYCOPG = (
+    "import sys, django; django.setup(); import micro.query.wsgi; "
+    "from django.urls import get_resolver; get_resolver().url_patterns; "
+    "from rest_framework import compat; "
+    "print('psycopg' in sys.modules, compat.postgres_fields is not None)"
+)
+
+
+@pytest.mark.parametrize(
+    "database_url, loaded",
+    [("", "False False"), ("postgres://blog@127.0.0.1:1/blog_query", "True True")],
+    ids=["sqlite", "postgresql"],
+)
+def test_on_sqlite_a_service_does_not_load_psycopg(tmp_path, database_url, loaded):
+    """DRF imports django.contrib.postgres, and with it psycopg, whenever it can: on SQLite
+    that is kept out (keep_postgres_extras_out), on PostgreSQL it is not."""
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "micro.query.settings",
+        "BLOG_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": database_url,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", _LOADS_PSYCOPG],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.split("\n")[-2] == loaded
 
 
 # -- REDIS_URL: the broker, as the service's own Redis user -----------------------------------
