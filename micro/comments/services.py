@@ -46,8 +46,9 @@ def _comment_event(kind: type[CommentSaved], comment: Comment) -> Event:
     )
 
 
-def known_post_ensure(*, post_id: int) -> KnownPost:
-    """The post a comment is about, as this service knows it; PostNotFound when there is none.
+def known_post_ensure(*, post_id: int) -> None:
+    """Make sure this service knows the post a comment is about; PostNotFound when there
+    is none (or it was deleted), ServiceUnavailable when posts cannot say.
 
     This service learns of posts from PostCreated events, but a client may comment on a
     post it has just created before that event arrives here (the event goes through the
@@ -56,18 +57,23 @@ def known_post_ensure(*, post_id: int) -> KnownPost:
     recorded, and the event, when it arrives, is a no-op or a newer revision. In the
     request counts this shows up as one internal HTTP call per such post.
     """
-    known = KnownPost.objects.filter(pk=post_id).first()
-    if known is None:
-        _known_post_record(_known_post_fetch(post_id=post_id))
-        known = KnownPost.objects.get(pk=post_id)
-    if known.deleted:
+    described = _unknown_post_described(post_id=post_id)
+    if described is None or _known_post_record(described):
+        return
+    # An event arrived while posts was asked: it decides, a PostDeleted included.
+    if KnownPost.objects.filter(pk=post_id, deleted=True).exists():
         raise PostNotFound()
-    return known
 
 
-def _known_post_fetch(*, post_id: int) -> dict:
-    """What posts says of a post this service has not heard of: KnownPost's fields, or
-    PostNotFound, or ServiceUnavailable. Nothing is written."""
+def _unknown_post_described(*, post_id: int) -> dict | None:
+    """None for a post this service knows (PostNotFound if it was deleted); for one it has
+    not heard of, what posts says of it as KnownPost's fields (PostNotFound if posts does
+    not have it, ServiceUnavailable if posts cannot answer). Nothing is written."""
+    deleted = KnownPost.objects.filter(pk=post_id).values_list("deleted", flat=True).first()
+    if deleted is not None:
+        if deleted:
+            raise PostNotFound()
+        return None
     response = posts_client().get(f"/api/posts/{post_id}/")
     if response.status_code == 404:
         raise PostNotFound()
@@ -82,10 +88,11 @@ def _known_post_fetch(*, post_id: int) -> dict:
     }
 
 
-def _known_post_record(values: dict) -> None:
-    """Record a post as posts described it, unless this service knows it already: an event
-    that arrived meanwhile knows at least as much. One statement, no SELECT first."""
-    insert_unless_present(KnownPost, values=values, unique="post_id")
+def _known_post_record(values: dict) -> bool:
+    """Record a post as posts described it, unless this service knows it already (an event
+    that arrived meanwhile knows at least as much); whether it was recorded. One
+    statement, no SELECT first."""
+    return insert_unless_present(KnownPost, values=values, unique="post_id")
 
 
 def known_post_apply(*, post_id: int, title: str, revision: int, deleted: bool = False) -> bool:
@@ -114,21 +121,16 @@ def comment_create(*, post_id: int, content: str) -> Comment:
     """Add a pending comment; moderation happens later, on CommentCreated.
 
     The post is looked up before the write transaction opens (over HTTP when this service
-    has not heard of it: known_post_ensure), then recorded if it was asked of posts, and
+    has not heard of it, as known_post_ensure), then recorded if it was asked of posts, and
     checked again, locked, inside the transaction that adds the comment, so a PostDeleted
     applied meanwhile leaves no orphan comment. One write transaction per comment: each
     one waits for the database's write lock, which the relay and the worker take too
     (docs/speed.md, eighth pass).
     """
-    fetched = None
-    known = KnownPost.objects.filter(pk=post_id).first()
-    if known is None:
-        fetched = _known_post_fetch(post_id=post_id)
-    elif known.deleted:
-        raise PostNotFound()
+    described = _unknown_post_described(post_id=post_id)
     with transaction.atomic():
-        if fetched is not None:
-            _known_post_record(fetched)
+        if described is not None:
+            _known_post_record(described)
         known = KnownPost.objects.select_for_update().get(pk=post_id)
         if known.deleted:
             raise PostNotFound()

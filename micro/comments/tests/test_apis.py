@@ -118,25 +118,35 @@ def test_a_comment_on_a_post_asked_of_posts_is_one_write_transaction(
     assert not [sql for sql in statements[: opened[0]] if sql.startswith("INSERT")], statements
 
 
-def test_a_post_deleted_while_posts_was_asked_gets_no_comment(
-    api, db, posts_service, new_post_id, monkeypatch
-):
-    """PostDeleted applied between posts' answer and the comment's transaction: the
-    tombstone wins over what posts said, and the comment is refused."""
+@pytest.fixture
+def deleted_while_asked(posts_service, new_post_id, monkeypatch) -> int:
+    """A post posts has, and a PostDeleted of it applied here right after posts answered."""
     posts_service.posts[new_post_id] = {"id": new_post_id, "title": "Going", "revision": 1}
-    fetch = services._known_post_fetch
+    ask = services._unknown_post_described
 
-    def fetch_then_deleted(*, post_id):
-        described = fetch(post_id=post_id)
+    def asked_then_deleted(*, post_id):
+        described = ask(post_id=post_id)
         services.known_post_apply(post_id=post_id, title="", revision=2, deleted=True)
         return described
 
-    monkeypatch.setattr(services, "_known_post_fetch", fetch_then_deleted)
-    response = api.post(comments_url(new_post_id), {"content": "too late"}, format="json")
+    monkeypatch.setattr(services, "_unknown_post_described", asked_then_deleted)
+    return new_post_id
+
+
+def test_a_post_deleted_while_posts_was_asked_gets_no_comment(api, db, deleted_while_asked):
+    """PostDeleted applied between posts' answer and the comment's transaction: the
+    tombstone wins over what posts said, and the comment is refused."""
+    post_id = deleted_while_asked
+    response = api.post(comments_url(post_id), {"content": "too late"}, format="json")
 
     assert response.status_code == 404
-    assert KnownPost.objects.get(pk=new_post_id).deleted
-    assert not Comment.objects.filter(post_id=new_post_id).exists()
+    assert KnownPost.objects.get(pk=post_id).deleted
+    assert not Comment.objects.filter(post_id=post_id).exists()
+
+
+def test_a_post_deleted_while_posts_was_asked_is_404_to_a_list_read(api, db, deleted_while_asked):
+    """The same race on a read: the tombstone wins, the list is a 404, not an empty list."""
+    assert api.get(comments_url(deleted_while_asked)).status_code == 404
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
