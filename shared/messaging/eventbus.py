@@ -33,7 +33,9 @@ def publish_event(message: dict, *, request_id: str = "") -> list[str]:
     # the event's type and id, not saferepr() of the whole event, which Celery would
     # compute for every message (a fifth of this function's CPU, docs/speed.md).
     argsrepr = f"[<{message.get('type')} {message.get('id')}>]"
-    services = event_destinations(message["type"])
+    destinations = [
+        (event_task(service), queue(service)) for service in event_destinations(message["type"])
+    ]
     amqp = current_app.amqp
     # One round trip to Redis for all of them (kombu's publish batch: one pipeline of
     # LPUSHes, flushed when the block ends), not one per queue. A pipeline that fails
@@ -47,8 +49,7 @@ def publish_event(message: dict, *, request_id: str = "") -> list[str]:
     # two headers no consumer reads: parent_id (send_task's is the task publishing, if
     # any) and reply_to (for results, which are off).
     with current_app.producer_or_acquire() as producer, producer.batch():
-        for service in services:
-            task_name = event_task(service)
+        for task_name, queue_name in destinations:
             task_message = amqp.create_task_message(
                 uuid(),
                 task_name,
@@ -62,10 +63,10 @@ def publish_event(message: dict, *, request_id: str = "") -> list[str]:
                 producer,
                 task_name,
                 task_message,
-                queue=queue(service),
+                queue=queue_name,
                 declare=[],  # the Redis queue is a list; nothing to declare
                 headers=headers,
                 retry=True,
                 retry_policy=RETRY_POLICY,
             )
-    return [event_task(service) for service in services]
+    return [task_name for task_name, _ in destinations]

@@ -219,4 +219,4 @@ def keep_postgres_extras_out() -> None:
     A None entry in sys.modules makes that import raise ImportError, which DRF takes for
     "not installed". Only django.contrib.postgres: psycopg itself still imports (the
     launcher's and the benchmark's PostgreSQL helpers use it directly)."""
-    sys.modules.setdefault("django.contrib.postgres", None)  # type: ignore[arg-type]
+    sys.modules.setdefault("django.contrib.postgres", None)  # type: ignore[arg-type]  # None: refused
