@@ -114,7 +114,8 @@ def lag_by_hop(records: dict[str, list[dict]], returned_at: dict[str, float]) ->
     the comment's POST returned (client clock; `at` is each record's end, `ms` its length).
     A record that recurs in one action (query applies CommentCreated, then CommentUpdated;
     the event store stores three events) is one step per occurrence, numbered. Only
-    actions whose final status was seen count, so every step has the same comments."""
+    actions whose final status was seen count; a step that some of them had not written
+    when the records were read (the event store's last copy, say) counts fewer."""
     steps: dict[str, list[tuple[float, float]]] = defaultdict(list)
     seen = [rid for rid in returned_at if final_visible_at(records.get(rid, [])) is not None]
     for rid in seen:

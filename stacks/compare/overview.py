@@ -145,10 +145,11 @@ def consistency_lag(raw: dict, charts: dict) -> Section:
     ]
     hops = (lags.get("idle") or {}).get("hops")
     if hops:
+        comments = max(hop["comments"] for hop in hops)
         blocks += [
             f"Where the lag at idle goes: each record the comments' actions left, in the "
             f"order it began, with the median of when it began and ended (ms after the POST "
-            f"returned; {hops[0]['comments']} comments). The final status is the last "
+            f"returned; {comments} comments). The final status is the last "
             "query.handle_event; the event store's and query's first (pending) copies run "
             "beside the path to it, on the same cores.",
             Table(
