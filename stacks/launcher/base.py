@@ -31,7 +31,6 @@ class StackBase:
     database_url: str | None
     fresh: bool
     extra_env: dict[str, str]
-    web_threads: int
     gateway: Gateway | None
     redis: PrivateRedis | None
     redis_url: str | None

@@ -23,7 +23,7 @@ from stacks.launcher.base import StackError
 from stacks.launcher.databases import DatabasesMixin, per_service_database_url
 from stacks.launcher.faults import FaultsMixin
 from stacks.launcher.keys import KeysMixin
-from stacks.launcher.processes import WEB_THREADS, ProcessesMixin
+from stacks.launcher.processes import ProcessesMixin
 from stacks.processes import ManagedProcess, stop_all
 from stacks.redis_server import PrivateRedis, free_port, write_private
 from stacks.routes import STACK_SERVICES, ServiceSpec, service_env_urls
@@ -43,7 +43,6 @@ class Stack(ProcessesMixin, DatabasesMixin, FaultsMixin, KeysMixin):
         database_url: str | None = None,
         fresh: bool = False,
         env: dict[str, str] | None = None,
-        web_threads: int = WEB_THREADS,
         gateway: bool = False,
     ):
         if kind not in STACK_SERVICES:
@@ -55,7 +54,6 @@ class Stack(ProcessesMixin, DatabasesMixin, FaultsMixin, KeysMixin):
         self.database_url = database_url
         self.fresh = fresh
         self.extra_env = dict(env or {})
-        self.web_threads = web_threads
         self.ports = {
             spec.name: (port_base + spec.port_offset) if port_base else free_port(host)
             for spec in self.services
