@@ -66,10 +66,9 @@ case "$role" in
     # migrate ran them; running them again imports the whole URLconf, 6 MiB a worker.
     export CELERY_SKIP_CHECKS=1
     rm -f "$BLOG_READY_FILE"
-    run python -m celery -A "$package" worker \
-      --queues "$service" --hostname "$service@%h" \
-      --pool solo --loglevel INFO \
-      --without-gossip --without-mingle --without-heartbeat
+    # Celery's worker without its command line (shared/messaging/worker.py): its queue,
+    # the solo pool, no gossip, mingle or heartbeats.
+    run python -m shared.messaging.worker "$service" --hostname "$service@%h" --loglevel INFO
     ;;
   migrate)
     run python manage.py migrate --noinput --settings="$package.settings"

@@ -75,4 +75,5 @@ def consumer_watchdog() -> None:
     ready_file = os.environ.get("BLOG_READY_FILE")
     if ready_file:
         Path(ready_file).unlink(missing_ok=True)
-    os.execv(sys.executable, [sys.executable, "-m", "celery", *sys.argv[1:]])
+    # The same command again (sys.orig_argv: the interpreter's options and `-m` too).
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import requests
 
-from shared.deployables import queue
 from stacks.launcher.base import PROJECT_DIR, StackBase, StackError
 from stacks.processes import ManagedProcess, wait_until
 from stacks.routes import ServiceSpec
@@ -117,10 +116,8 @@ class ProcessesMixin(StackBase):
 
     def _worker_command(self, spec: ServiceSpec) -> list[str]:
         return [
-            sys.executable, "-m", "celery", "-A", spec.celery_app, "worker",
-            "--queues", queue(spec.name), "--hostname", f"{spec.name}@%h-{os.getpid()}",
-            "--pool", "solo", "--loglevel", "INFO",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            sys.executable, "-m", "shared.messaging.worker", spec.name,
+            "--hostname", f"{spec.name}@%h-{os.getpid()}", "--loglevel", "INFO",
         ]  # fmt: skip
 
     def _ready_file(self, process_name: str) -> Path:
