@@ -6,7 +6,9 @@
 #                 <package>.settings, the WSGI app <package>.wsgi and the Celery app <package>.
 #   $1            the role: web (default) | worker | migrate | wait-for-migrations;
 #                 anything else runs as a command, e.g. `python manage.py createsuperuser`.
-#   PORT (8000), WEB_CONCURRENCY (2 gunicorn processes), WEB_THREADS (4 threads each),
+#   PORT (8000), WEB_CONCURRENCY (gunicorn processes), WEB_THREADS (threads each; both the
+#   service's shape unless set, shared/web_shape.py: two of four for the monolith and query,
+#   one of eight for the others),
 #   PROMETHEUS_MULTIPROC_DIR (/tmp/blog-metrics); a worker serves its own /metrics on
 #   WORKER_METRICS_HOST (0.0.0.0 here):WORKER_METRICS_PORT when that is set.
 #
@@ -47,9 +49,12 @@ role="${1:-web}"
 case "$role" in
   web)
     metrics_folder
+    # "workers threads", WEB_CONCURRENCY and WEB_THREADS applied (shared/web_shape.py).
+    shape="$(python -m shared.web_shape "$service")"
     run python -m gunicorn "$package.wsgi:application" \
       --bind "0.0.0.0:${PORT:-8000}" \
-      --worker-class shared.gunicorn_worker.IdleThreadWorker --workers "${WEB_CONCURRENCY:-2}" --threads "${WEB_THREADS:-4}" \
+      --worker-class shared.gunicorn_worker.IdleThreadWorker \
+      --workers "${shape% *}" --threads "${shape#* }" \
       --graceful-timeout 5 --timeout 30 \
       --config python:shared.gunicorn_conf \
       --no-control-socket

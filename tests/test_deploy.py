@@ -682,7 +682,13 @@ def test_nginx_accepts_the_local_gateway_config_and_rejects_a_broken_one(tmp_pat
 def entrypoint_command(service: str, role: str) -> list[str]:
     result = subprocess.run(
         ["sh", str(ENTRYPOINT), role],
-        env={"PATH": os.environ["PATH"], "BLOG_SERVICE": service, "BLOG_ENTRYPOINT_DRY_RUN": "1"},
+        # The web role asks this project's Python for the service's shape (shared/web_shape.py).
+        env={
+            "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+            "BLOG_SERVICE": service,
+            "BLOG_ENTRYPOINT_DRY_RUN": "1",
+        },
+        cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
         timeout=10,
@@ -714,7 +720,8 @@ def test_the_image_runs_each_deployable_as_the_launcher_does(tmp_path):
             if spec.has_worker:
                 worker = entrypoint_command(spec.name, "worker")
                 assert comparable(worker) == comparable(stack._worker_command(spec)), spec.name
-                assert worker[worker.index("--queues") + 1] == spec.queue
+                # Its queue comes from the service's name (shared/messaging/worker.py).
+                assert worker[worker.index("shared.messaging.worker") + 1] == spec.name
             if spec.has_database:
                 migrate = entrypoint_command(spec.name, "migrate")
                 assert migrate[-3:] == ["migrate", "--noinput", f"--settings={spec.settings}"]

@@ -55,14 +55,14 @@ def test_web_workers_share_what_their_arbiter_imported_and_it_holds_no_connectio
     of it again in pages of its own (Private_Dirty). The arbiter serves nothing: after
     requests that used the database it has no database file open and runs no thread of its
     own, so no fork copies a connection or a lock held by a thread."""
-    from stacks.launcher.processes import web_shape
+    from stacks.launcher.processes import launcher_web_shape
 
     for _ in range(20):
         assert requests.get(f"{micro_stack.url('posts')}/health/", timeout=5).status_code == 200
     arbiter = micro_stack.process("posts-web").pid
     children = Path(f"/proc/{arbiter}/task/{arbiter}/children").read_text()
     workers = [int(pid) for pid in children.split()]
-    assert len(workers) == web_shape("posts")[0]
+    assert len(workers) == launcher_web_shape("posts")[0]
     for pid in workers:
         memory = _memory_kib(pid)
         assert memory["Shared_Dirty"] > memory["Private_Dirty"], memory

@@ -10,30 +10,24 @@ from pathlib import Path
 
 import requests
 
+from shared.web_shape import web_shape
 from stacks.launcher.base import PROJECT_DIR, StackBase, StackError
 from stacks.processes import ManagedProcess, wait_until
 from stacks.routes import ServiceSpec
 
-# Each web service serves eight requests at once. The two that answer the public reads, the
-# monolith and query, as two gunicorn processes of four threads: one process is one GIL, and
-# in `compare` query's list at 8 clients served 445-474 req/s from two processes against 241
-# from one (2-core machine; docs/speed.md). Every other micro service as one process of
-# eight threads: its requests (writes, internal reads, health) do not fill one core at the
-# benchmark's loads, and a second process held 80 MiB more of micro's PSS after load for
-# no gain (docs/cost.md, "One web process where one does"). BLOG_WEB_WORKERS and
-# BLOG_WEB_THREADS set every service's (BLOG_WEB_WORKERS=2 BLOG_WEB_THREADS=4 is the old
-# shape). The app is preloaded (shared/gunicorn_conf.py): a service's processes share most
-# of their pages with the arbiter they were forked from (docs/cost.md).
-REQUESTS_AT_ONCE = 8
-READ_SERVICES = ("monolith", "query")
 
-
-def web_shape(service: str) -> tuple[int, int]:
-    """(gunicorn processes, threads each) of a service's web process."""
-    workers = 2 if service in READ_SERVICES else 1
-    workers = int(os.environ.get("BLOG_WEB_WORKERS", workers))
-    threads = int(os.environ.get("BLOG_WEB_THREADS", REQUESTS_AT_ONCE // workers))
-    return workers, threads
+# Each service's shape (gunicorn processes x threads): shared/web_shape.py, which the image
+# asks too. BLOG_WEB_WORKERS and BLOG_WEB_THREADS set every service's (BLOG_WEB_WORKERS=2
+# BLOG_WEB_THREADS=4 is the old shape). The app is preloaded (shared/gunicorn_conf.py): a
+# service's processes share most of their pages with the arbiter they were forked from
+# (docs/cost.md).
+def launcher_web_shape(service: str) -> tuple[int, int]:
+    """(gunicorn processes, threads each) the launcher runs a service's web process with."""
+    return web_shape(
+        service,
+        workers=os.environ.get("BLOG_WEB_WORKERS"),
+        threads=os.environ.get("BLOG_WEB_THREADS"),
+    )
 
 
 # gthread, asleep while it has no connection (shared/gunicorn_worker.py).
@@ -53,7 +47,7 @@ def gunicorn_command(
     """The one way a web process is served: every service, and the benchmark's WSGI floor,
     which is served as query is (the floor query's list is measured against) unless
     `workers` and `threads` say otherwise."""
-    query_workers, query_threads = web_shape("query")
+    query_workers, query_threads = launcher_web_shape("query")
     workers, threads = workers or query_workers, threads or query_threads
     return [
         sys.executable, "-m", "gunicorn", wsgi,
@@ -106,7 +100,7 @@ class ProcessesMixin(StackBase):
         )
 
     def _web_command(self, spec: ServiceSpec) -> list[str]:
-        workers, threads = web_shape(spec.name)
+        workers, threads = launcher_web_shape(spec.name)
         return gunicorn_command(
             spec.wsgi,
             bind=f"{self.host}:{self.ports[spec.name]}",
