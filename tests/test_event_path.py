@@ -15,6 +15,7 @@ import pytest
 import redis
 
 from stacks.processes import wait_until
+from stacks.tracing import action_cost, read_records
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -101,6 +102,33 @@ def test_an_event_bus_far_behind_is_sent_each_event_once(
     assert set(waiting.values()) == {1}, "an event waiting on the queue was sent again"
     micro_stack.start_process("eventbus-worker")
     _all_in_query(micro_client, post_ids, timeout=60)
+
+
+def test_a_backlog_is_stored_in_batches_each_event_counted_once(
+    micro_stack, micro_client, broker, eventbus_behind, unique
+):
+    """The event bus's task takes the events waiting behind its own and stores them with one
+    statement (shared.messaging.grab): most of a backlog's events are stored by another
+    event's task, and still each is one successful eventbus.publish of its action."""
+    replies = [micro_client.create_post(f"batched {unique} {number}") for number in range(30)]
+    assert [reply.status for reply in replies] == [201] * 30
+    wait_until(lambda: broker.llen(EVENTBUS_QUEUE) >= 30, timeout=10)
+
+    micro_stack.start_process("eventbus-worker")
+    wait_until(lambda: broker.llen(EVENTBUS_QUEUE) == 0, timeout=60)
+
+    publishes = []
+    for reply in replies:
+        cost = action_cost(micro_stack.trace_dir, reply.request_id)
+        assert cost.tasks["eventbus.publish"] == 1, dict(cost.tasks)
+        publishes += [
+            record
+            for record in read_records(micro_stack.trace_dir, reply.request_id)
+            if record.get("name") == "eventbus.publish"
+        ]
+    assert {record["status"] for record in publishes} == {"SUCCESS"}
+    # The first task took the rest: at most a few were taken one message at a time.
+    assert sum(record.get("grabbed", 0) for record in publishes) >= 25
 
 
 def test_a_backlog_the_broker_loses_is_sent_again_and_reaches_query(

@@ -21,6 +21,40 @@ def insert_unless_present(model: type[models.Model], *, values: dict, unique: st
     return insert_on_conflict(model, values=values, conflict=unique, then="DO NOTHING")
 
 
+def insert_many_unless_present(model: type[models.Model], *, rows: list[dict], unique: str) -> list:
+    """insert_unless_present for many rows in one statement (`INSERT ... VALUES (...), (...)
+    ON CONFLICT DO NOTHING RETURNING <unique>`); returns the `unique` values of the rows
+    inserted, as the field reads them (a row whose key was taken, or came twice, is not
+    among them). Every row gives the same fields. Where the database cannot return rows
+    from an insert (SQLite before 3.35), one statement per row."""
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    key = column_field(model, unique)
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return [
+            row[unique] for row in rows if insert_unless_present(model, values=row, unique=unique)
+        ]
+    names = list(rows[0])
+    fields = [column_field(model, name) for name in names]
+    quote = connection.ops.quote_name
+    row_sql = f"({', '.join(['%s'] * len(names))})"
+    params = [
+        field.get_db_prep_save(row[name], connection)
+        for row in rows
+        for name, field in zip(names, fields, strict=True)
+    ]
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "
+        f"({', '.join(quote(str(field.column)) for field in fields)}) "
+        f"VALUES {', '.join([row_sql] * len(rows))} "
+        f"ON CONFLICT ({quote(str(key.column))}) DO NOTHING RETURNING {quote(str(key.column))}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [key.to_python(value) for (value,) in cursor.fetchall()]
+
+
 def insert_on_conflict(model: type[models.Model], *, values: dict, conflict: str, then) -> bool:
     """One `INSERT ... ON CONFLICT (<conflict's column>) <then>` of the row `values`
     (field name -> value, each prepared by its field as the ORM would); returns whether a
