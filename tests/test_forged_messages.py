@@ -20,6 +20,7 @@ from shared import events, rules
 from shared.events import Event
 from shared.signing import new_signing_key, signature_of
 from stacks.reliability import dead_letters
+from stacks.tracing import read_records
 from tests.conftest import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.any_database]
@@ -140,3 +141,56 @@ def test_forged_messages_land_in_dead_letters_and_change_nothing(
         timeout=10,
     ).json()["events"]
     assert forgeries[-1][1]["id"] not in {event["id"] for event in stored}
+
+
+def test_a_forged_message_in_a_backlog_is_dead_lettered_and_the_rest_applied(
+    micro_stack, micro_client, unique
+):
+    """query's task takes the events waiting behind its own and applies them in one
+    transaction (shared.messaging.retry: batch); a forgery among them rolls that back, and
+    then each is done alone: the forgery is dead-lettered, none of the others is lost or
+    costs a retry."""
+    known = {letter["id"] for letter in dead_letters(micro_stack, "query")}
+    post = micro_client.create_post(f"Backlog target {unique}").body
+    eventually(lambda: micro_client.get_post(post["id"]), until=lambda reply: reply.status == 200)
+    forged = _event(
+        events.POST_UPDATED,
+        post_id=post["id"],
+        title="rewritten by a forger",
+        created_at=post["created_at"],
+        revision=1_000_000,
+    )
+    micro_stack.stop_process("query-worker")
+    try:
+        before = [micro_client.create_post(f"before {unique} {n}") for n in range(5)]
+        app = Celery("forger", broker=micro_stack.redis_url, set_as_current=False)
+        try:
+            app.send_task("query.handle_event", args=[forged], queue="query")
+        finally:
+            app.close()
+        after = [micro_client.create_post(f"after {unique} {n}") for n in range(5)]
+    finally:
+        micro_stack.start_process("query-worker")
+
+    for reply in before + after:
+        eventually(
+            lambda post_id=reply.body["id"]: micro_client.get_post(post_id),
+            until=lambda found: found.status == 200,
+        )
+    letters = eventually(
+        lambda: [
+            letter for letter in dead_letters(micro_stack, "query") if letter["id"] not in known
+        ],
+        until=lambda found: len(found) >= 1,
+    )
+    assert [letter["message"]["id"] for letter in letters] == [forged["id"]]
+    assert letters[0]["error"].startswith("forged event: ")
+    assert micro_client.get_post(post["id"]).body["title"] == f"Backlog target {unique}"
+    applied = [
+        record
+        for reply in before + after
+        for record in read_records(micro_stack.trace_dir, reply.request_id)
+        if record.get("name") == "query.handle_event"
+    ]
+    assert len(applied) == 10 and {record["status"] for record in applied} == {"SUCCESS"}
+    assert any(record.get("grabbed") for record in applied)  # they were taken together

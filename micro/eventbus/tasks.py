@@ -4,18 +4,11 @@ too (shared.messaging.eventbus.publish_event)."""
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from micro.eventbus import services
 from shared.events import Event
-from shared.messaging.eventbus import EVENTBUS_QUEUE, PUBLISH_TASK
-from shared.messaging.grab import grabbed_messages
-from shared.messaging.retry import consumer_task, dead_letter, refusal
+from shared.messaging.eventbus import PUBLISH_TASK
+from shared.messaging.retry import consumer_task
 from shared.signing import event_check
-
-# How many more of the queue's waiting events one task stores with its own, in one INSERT
-# (shared.messaging.grab): at rest none wait; behind a burst, up to this many a round trip.
-GRAB_MAX = 99
 
 
 def checked_event(message: object) -> Event:
@@ -26,19 +19,14 @@ def checked_event(message: object) -> Event:
     return event
 
 
-@consumer_task(PUBLISH_TASK)
+def publish_all(messages: list[object]) -> None:
+    """Store the events of many publishes in one statement (the task's own and those waiting
+    behind it); raises, storing nothing, if any is refused."""
+    services.events_store(events=[checked_event(message) for message in messages])
+
+
+@consumer_task(PUBLISH_TASK, batch=publish_all)
 def publish(message: object) -> bool:
-    """Store the event, and those waiting behind it; a duplicate (a redelivered or re-sent
-    publish) is dropped. A waiting event that is refused is dead-lettered as its own task
-    would have been; any other error puts the waiting ones back and retries this one."""
-    events = [checked_event(message)]
-    with grabbed_messages(queue=EVENTBUS_QUEUE, count=GRAB_MAX) as waiting, transaction.atomic():
-        for grabbed in waiting:
-            try:
-                events.append(checked_event(grabbed.message))
-            except Exception as error:
-                if (reason := refusal(error)) is None:
-                    raise
-                dead_letter(task_name=PUBLISH_TASK, message=grabbed.message, error=reason)
-        services.events_store(events=events)
+    """Store the event; a duplicate (a redelivered or re-sent publish) is dropped."""
+    services.events_store(events=[checked_event(message)])
     return True

@@ -81,12 +81,12 @@ def _end_task(task_id=None, task=None, state=None, **kwargs) -> None:
     )
 
 
-def record_grabbed(request_id: str, *, name: str) -> None:
+def record_grabbed(request_id: str, *, name: str, state: str) -> None:
     """A message a task took with its own and did the work of (shared.messaging.grab):
-    counted as a task of its own that succeeded, its SQL and time in the taking task's."""
-    metrics.MESSAGES_CONSUMED.labels(settings.SERVICE_NAME, name, "SUCCESS").inc()
+    counted as a task of its own in `state`, its SQL and time in the taking task's."""
+    metrics.MESSAGES_CONSUMED.labels(settings.SERVICE_NAME, name, state).inc()
     if request_id:
-        _trace(request_id, kind="task", name=name, status="SUCCESS", consumed=1, grabbed=1, ms=0.0)
+        _trace(request_id, kind="task", name=name, status=state, consumed=1, grabbed=1, ms=0.0)
 
 
 @contextlib.contextmanager

@@ -30,22 +30,27 @@ def apply_event(*, event: Event, handlers: Mapping[str, Handler]) -> bool:
     new: a duplicate costs no check). A concurrent duplicate inserts nothing (PostgreSQL:
     once the first commits) and is dropped.
     """
+    with transaction.atomic():
+        return _apply(event, handlers)
+
+
+def _apply(event: Event, handlers: Mapping[str, Handler]) -> bool:
+    """apply_event's work, in the caller's transaction."""
     handler = handlers.get(event.type)
     if handler is None:
         return False
-    with transaction.atomic():
-        if not insert_unless_present(
-            ProcessedEvent,
-            values={
-                "event_id": event.id,
-                "event_type": event.type,
-                "processed_at": timezone.now(),
-            },
-            unique="event_id",
-        ):
-            return False
-        event_check(event)
-        handler(event)
+    if not insert_unless_present(
+        ProcessedEvent,
+        values={
+            "event_id": event.id,
+            "event_type": event.type,
+            "processed_at": timezone.now(),
+        },
+        unique="event_id",
+    ):
+        return False
+    event_check(event)
+    handler(event)
     return True
 
 
@@ -53,3 +58,12 @@ def consume_message(*, message: object, handlers: Mapping[str, Handler]) -> bool
     """Body of a `<service>.handle_event` task; returns True when the event was applied.
     Raises InvalidEvent (ForgedEvent) or the handler's error, for the task's policy."""
     return apply_event(event=Event.from_message(message), handlers=handlers)
+
+
+def consume_messages(*, messages: list[object], handlers: Mapping[str, Handler]) -> None:
+    """Batch of a `<service>.handle_event` task (shared.messaging.retry.consumer_task): many
+    events applied as apply_event applies one, in one transaction (one commit, not one for
+    each); any error (an invalid or forged event, a handler's) rolls all of them back."""
+    with transaction.atomic():
+        for message in messages:
+            _apply(Event.from_message(message), handlers)

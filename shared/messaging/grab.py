@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
 import json
 import logging
 import time
@@ -134,14 +135,18 @@ def grabber(queue: str) -> Grabber:
     return _grabbers[key]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class GrabbedMessage:
-    """A grabbed message of the running task's kind: its one argument (the event message) and
-    the request id it carries (shared.instrumentation.tally)."""
+    """A grabbed message of the running task's kind: its one argument (the event message),
+    the request id it carries (shared.instrumentation.tally), how often it was retried (its
+    `retries` header), and what became of it, as a task's state (SUCCESS, or RETRY when
+    the block sent it again as a retry of its own: shared.messaging.retry)."""
 
     entry: Grabbed
     message: object
     request_id: str
+    retries: int = 0
+    state: str = "SUCCESS"
 
 
 @contextlib.contextmanager
@@ -155,8 +160,8 @@ def grabbed_messages(*, queue: str, count: int) -> Iterator[list[GrabbedMessage]
     Nothing is taken when the task runs in the caller's process (`apply`: no worker), or
     when the broker does not answer (the task does its own message alone). What the worker
     could not run itself is not taken into the block: an unreadable entry is kept as a
-    dead letter (as the worker does: shared.messaging.broker), another task's message is
-    put back."""
+    dead letter (as the worker does: shared.messaging.broker), another task's message and
+    a retry not due yet are put back."""
     from celery import current_task
 
     from shared import study
@@ -183,10 +188,18 @@ def grabbed_messages(*, queue: str, count: int) -> Iterator[list[GrabbedMessage]
             keep_unreadable(queue=queue, raw=entry.raw, reason=str(reason))
             unreadable.append(entry)
             continue
-        if envelope["headers"]["task"] != task.name:
+        if envelope["headers"]["task"] != task.name or _not_due(envelope):
             others.append(entry)
             continue
-        ours.append(GrabbedMessage(entry, _first_argument(envelope), _request_id(envelope)))
+        retries = envelope["headers"].get("retries")
+        ours.append(
+            GrabbedMessage(
+                entry,
+                _first_argument(envelope),
+                _request_id(envelope),
+                max(retries, 0) if isinstance(retries, int) else 0,
+            )
+        )
     taker.restore(others)
     taker.ack(unreadable)
     for _ in ours:
@@ -202,7 +215,22 @@ def grabbed_messages(*, queue: str, count: int) -> Iterator[list[GrabbedMessage]
         # Done, not forgotten: the sweep delivers them again and the consumer drops the copies.
         logger.warning("could not acknowledge %d messages (%r)", len(ours), error)
     for grabbed in ours:
-        record_grabbed(grabbed.request_id, name=task.name)
+        record_grabbed(grabbed.request_id, name=task.name, state=grabbed.state)
+
+
+def _not_due(envelope: dict) -> bool:
+    """A retry sent for later (its `eta` header in the future): the worker holds it until
+    then (Celery's timer), so its backoff holds; it is not taken early."""
+    eta = envelope["headers"].get("eta")
+    if not eta:
+        return False
+    try:
+        due = dt.datetime.fromisoformat(str(eta))
+    except ValueError:
+        return True  # the worker's own parse decides what to do with it
+    if due.tzinfo is None:
+        due = due.replace(tzinfo=dt.UTC)
+    return due > dt.datetime.now(dt.UTC)
 
 
 def _first_argument(envelope: dict) -> object:

@@ -17,7 +17,10 @@ from typing import Any, Protocol
 
 from celery import Task, shared_task
 
+from shared import deployables
 from shared.events import InvalidEvent
+from shared.instrumentation.tally import REQUEST_ID_MESSAGE_HEADER
+from shared.messaging.grab import GrabbedMessage, grabbed_messages
 from shared.signing import ForgedEvent
 
 logger = logging.getLogger(__name__)
@@ -56,14 +59,34 @@ def dead_letter(*, task_name: str, message: object, error: str) -> None:
     dead_letters.dead_letter(task_name=task_name, message=message, error=error)
 
 
-def consumer_task(name: str, *, give_up: GiveUp = dead_letter) -> Callable[..., Any]:
+# How many of the messages waiting behind a batching task's own it takes with it
+# (shared.messaging.grab): at rest none wait; behind a burst, up to this many a round trip.
+GRAB_MAX = 99
+
+
+def consumer_task(
+    name: str, *, give_up: GiveUp = dead_letter, batch: Callable[[list[Any]], object] | None = None
+) -> Callable[..., Any]:
     """Decorates the body of a consumer task (one message in; whether it did something out)
-    into the Celery task `name`, whose errors take the policy above."""
+    into the Celery task `name`, whose errors take the policy above.
+
+    With `batch` (many messages in, all done or none: one transaction), the task takes the
+    messages of its kind waiting behind its own (up to GRAB_MAX: shared.messaging.grab) and
+    does them all with one call. When that raises, it does each alone with `body`: its own
+    message first (an error takes the policy above, and the others go back on the queue),
+    then each of the others, whose errors take the same policy (sent again as a retry of
+    its own, or given up), so a message that fails never costs another one a retry."""
 
     def decorate(body: Callable[[Any], bool]) -> Any:
         def run(self: Task, message: Any) -> bool:
             try:
-                return body(message)
+                if batch is None:
+                    return body(message)
+                queue = deployables.queue(self.name.split(".", 1)[0])  # `<service>.<action>`
+                with grabbed_messages(queue=queue, count=GRAB_MAX) as waiting:
+                    return _batch_or_each(
+                        self, message, waiting, body=body, batch=batch, give_up=give_up
+                    )
             except Exception as error:
                 return _retry_or_give_up(self, message=message, error=error, give_up=give_up)
 
@@ -72,6 +95,55 @@ def consumer_task(name: str, *, give_up: GiveUp = dead_letter) -> Callable[..., 
         return shared_task(name=name, bind=True, max_retries=MAX_RETRIES)(run)
 
     return decorate
+
+
+def _batch_or_each(
+    task: Task,
+    message: object,
+    waiting: list[GrabbedMessage],
+    *,
+    body: Callable[[Any], bool],
+    batch: Callable[[list[Any]], object],
+    give_up: GiveUp,
+) -> bool:
+    if not waiting:
+        return body(message)
+    try:
+        batch([message, *(grabbed.message for grabbed in waiting)])
+        return True
+    except Exception as error:
+        logger.info(
+            "%s: a batch of %d failed (%r); one at a time", task.name, len(waiting) + 1, error
+        )
+    done = body(message)  # raises: the policy takes it, the waiting ones go back
+    for grabbed in waiting:
+        try:
+            body(grabbed.message)
+        except Exception as error:
+            _retry_or_give_up_waiting(task, grabbed, error=error, give_up=give_up)
+    return done
+
+
+def _retry_or_give_up_waiting(
+    task: Task, grabbed: GrabbedMessage, *, error: Exception, give_up: GiveUp
+) -> None:
+    """The policy for a message taken with another's: sent again as a retry of its own
+    (its `retries` header one more, later), or given up."""
+    retries = grabbed.retries
+    if refusal(error) is None and retries < MAX_RETRIES:
+        countdown = backoff_seconds(retries)
+        logger.warning(
+            "%s: %r; retry %d of %d in %.1f s",
+            task.name, error, retries + 1, MAX_RETRIES, countdown,
+        )  # fmt: skip
+        headers = {REQUEST_ID_MESSAGE_HEADER: grabbed.request_id} if grabbed.request_id else {}
+        task.app.send_task(
+            task.name, args=[grabbed.message], countdown=countdown, retries=retries + 1,
+            headers=headers,
+        )  # fmt: skip
+        grabbed.state = "RETRY"
+        return
+    give_up(task_name=task.name, message=grabbed.message, error=give_up_reason(error))
 
 
 def _retry_or_give_up(task: Task, *, message: object, error: Exception, give_up: GiveUp) -> bool:
