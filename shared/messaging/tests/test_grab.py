@@ -110,3 +110,23 @@ def _event_id(raw: bytes) -> str:
 
     message: Any = _first_argument(checked_envelope(raw))
     return message["id"]
+
+
+@pytest.mark.parametrize(("countdown", "due"), [(None, True), (-5, True), (60, False)])
+def test_a_retry_is_taken_with_another_only_once_it_is_due(
+    broker, private_redis, taker, countdown, due
+):
+    from shared.messaging.broker import checked_envelope
+    from shared.messaging.grab import _not_due
+
+    with current_app.connection_for_write(private_redis.url) as connection:
+        current_app.send_task(
+            PUBLISH_TASK,
+            args=[{"id": str(uuid.uuid4())}],
+            connection=connection,
+            queue=EVENTBUS_QUEUE,
+            countdown=countdown,
+        )
+    (entry,) = taker.grab(1)
+
+    assert _not_due(checked_envelope(entry.raw)) is not due
