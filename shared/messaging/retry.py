@@ -7,6 +7,8 @@
 - Given up: kept as a dead letter with its reason (shared.messaging.dead_letters); a service
   without a database (moderation) logs it instead. The catch-up, which is no task and does
   not retry, keeps what fails with the same reasons (shared.messaging.catch_up).
+- A task with a batch does the messages waiting behind its own with it, and when the batch
+  fails, each alone under this policy (consumer_task).
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ def consumer_task(
     """Decorates the body of a consumer task (one message in; whether it did something out)
     into the Celery task `name`, whose errors take the policy above.
 
-    With `batch` (many messages in, all done or none: one transaction), the task takes the
+    With `batch` (many messages in; done again alone if it raises, which the consumers'
+    inboxes and the store's unique key make safe), the task takes the
     messages of its kind waiting behind its own (up to GRAB_MAX: shared.messaging.grab) and
     does them all with one call. When that raises, it does each alone with `body`: its own
     message first (an error takes the policy above, and the others go back on the queue),
