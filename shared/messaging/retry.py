@@ -132,33 +132,36 @@ def _retry_or_give_up_waiting(
 ) -> None:
     """The policy for a message taken with another's: sent again as a retry of its own
     (its `retries` header one more, later), or given up."""
-    retries = grabbed.retries
-    if refusal(error) is None and retries < MAX_RETRIES:
-        countdown = backoff_seconds(retries)
-        logger.warning(
-            "%s: %r; retry %d of %d in %.1f s",
-            task.name, error, retries + 1, MAX_RETRIES, countdown,
-        )  # fmt: skip
-        headers = {REQUEST_ID_MESSAGE_HEADER: grabbed.request_id} if grabbed.request_id else {}
-        task.app.send_task(
-            task.name, args=[grabbed.message], countdown=countdown, retries=retries + 1,
-            headers=headers,
-        )  # fmt: skip
-        grabbed.state = "RETRY"
+    countdown = _retry_countdown(task.name, error=error, retries=grabbed.retries)
+    if countdown is None:
+        give_up(task_name=task.name, message=grabbed.message, error=give_up_reason(error))
         return
-    give_up(task_name=task.name, message=grabbed.message, error=give_up_reason(error))
+    headers = {REQUEST_ID_MESSAGE_HEADER: grabbed.request_id} if grabbed.request_id else {}
+    task.app.send_task(
+        task.name, args=[grabbed.message], countdown=countdown, retries=grabbed.retries + 1,
+        headers=headers,
+    )  # fmt: skip
+    grabbed.state = "RETRY"
 
 
 def _retry_or_give_up(task: Task, *, message: object, error: Exception, give_up: GiveUp) -> bool:
     """Raise Celery's Retry (later, once more), or give the message up and return False."""
-    retries = task.request.retries
-    if refusal(error) is None and retries < MAX_RETRIES:
-        countdown = backoff_seconds(retries)
-        # Celery's own retry line is INFO in a logger kept at WARNING (shared.instrumentation.logs).
-        logger.warning(
-            "%s: %r; retry %d of %d in %.1f s",
-            task.name, error, retries + 1, MAX_RETRIES, countdown,
-        )  # fmt: skip
-        raise task.retry(exc=error, countdown=countdown, max_retries=MAX_RETRIES) from error
-    give_up(task_name=task.name, message=message, error=give_up_reason(error))
-    return False
+    countdown = _retry_countdown(task.name, error=error, retries=task.request.retries)
+    if countdown is None:
+        give_up(task_name=task.name, message=message, error=give_up_reason(error))
+        return False
+    raise task.retry(exc=error, countdown=countdown, max_retries=MAX_RETRIES) from error
+
+
+def _retry_countdown(task_name: str, *, error: Exception, retries: int) -> float | None:
+    """In how many seconds a message that failed with `error` after `retries` retries is
+    tried again (logged); None: it is given up."""
+    if refusal(error) is not None or retries >= MAX_RETRIES:
+        return None
+    countdown = backoff_seconds(retries)
+    # Celery's own retry line is INFO in a logger kept at WARNING (shared.instrumentation.logs).
+    logger.warning(
+        "%s: %r; retry %d of %d in %.1f s",
+        task_name, error, retries + 1, MAX_RETRIES, countdown,
+    )  # fmt: skip
+    return countdown
