@@ -90,7 +90,14 @@ class UnreadableMessage(ValueError):
 
 
 def checked_envelope(raw: bytes) -> dict:
-    """The kombu envelope of a Celery task message (protocol 2, JSON), or UnreadableMessage.
+    """The kombu envelope of a Celery task message (protocol 2, JSON), or UnreadableMessage
+    (checked_message, without the body it read)."""
+    return checked_message(raw)[0]
+
+
+def checked_message(raw: bytes) -> tuple[dict, list]:
+    """The kombu envelope of a Celery task message (protocol 2, JSON) and its body
+    ([args, kwargs, embed]), or UnreadableMessage.
 
     Checks what kombu and Celery take for granted before any task code runs; each of these
     made a worker exit with "Unrecoverable error" (and die again at every restart, since
@@ -132,7 +139,7 @@ def checked_envelope(raw: bytes) -> dict:
         and isinstance(args[2], dict)
     ):
         raise UnreadableMessage("the body is not [args, kwargs, embed]")
-    return envelope
+    return envelope, args
 
 
 def check_task_known(envelope: dict) -> None:

@@ -22,10 +22,8 @@ message being run: `grab` then costs one round trip and returns nothing.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as dt
-import json
 import logging
 import time
 from collections.abc import Iterator
@@ -166,7 +164,7 @@ def grabbed_messages(*, queue: str, count: int) -> Iterator[list[GrabbedMessage]
 
     from shared import study
     from shared.instrumentation.celery_signals import record_grabbed
-    from shared.messaging.broker import UnreadableMessage, checked_envelope, keep_unreadable
+    from shared.messaging.broker import UnreadableMessage, checked_message, keep_unreadable
 
     task = current_task
     if task is None or task.request.is_eager:
@@ -183,7 +181,7 @@ def grabbed_messages(*, queue: str, count: int) -> Iterator[list[GrabbedMessage]
     unreadable: list[Grabbed] = []
     for entry in entries:
         try:
-            envelope = checked_envelope(entry.raw)
+            envelope, (args, _kwargs, _embed) = checked_message(entry.raw)
         except UnreadableMessage as reason:
             keep_unreadable(queue=queue, raw=entry.raw, reason=str(reason))
             unreadable.append(entry)
@@ -195,7 +193,7 @@ def grabbed_messages(*, queue: str, count: int) -> Iterator[list[GrabbedMessage]
         ours.append(
             GrabbedMessage(
                 entry,
-                _first_argument(envelope),
+                args[0] if args else None,
                 _request_id(envelope),
                 max(retries, 0) if isinstance(retries, int) else 0,
             )
@@ -231,15 +229,6 @@ def _not_due(envelope: dict) -> bool:
     if due.tzinfo is None:
         due = due.replace(tzinfo=dt.UTC)
     return due > dt.datetime.now(dt.UTC)
-
-
-def _first_argument(envelope: dict) -> object:
-    """The task's one argument ([args, kwargs, embed] in the body, checked_envelope checked)."""
-    body = envelope["body"]
-    if envelope["properties"].get("body_encoding") == "base64":
-        body = base64.b64decode(body)
-    args = json.loads(body)[0]
-    return args[0] if args else None
 
 
 def _request_id(envelope: dict) -> str:

@@ -105,10 +105,9 @@ def test_an_entry_that_is_no_message_is_taken_but_not_recorded(broker, private_r
 
 
 def _event_id(raw: bytes) -> str:
-    from shared.messaging.broker import checked_envelope
-    from shared.messaging.grab import _first_argument
+    from shared.messaging.broker import checked_message
 
-    message: Any = _first_argument(checked_envelope(raw))
+    (message,), _kwargs, _embed = checked_message(raw)[1]
     return message["id"]
 
 
