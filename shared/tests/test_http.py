@@ -130,3 +130,39 @@ def test_each_thread_gets_its_own_session(comments_client):
 
     assert comments_client.session is comments_client.session
     assert sessions[0] is not comments_client.session
+
+
+def test_a_call_goes_straight_to_the_service_whatever_proxy_the_environment_names(
+    monkeypatch, settings
+):
+    """trust_env is off: an HTTP_PROXY meant for the host's outbound traffic (here one that
+    nobody listens on) does not take an internal call away from the service's URL."""
+    import http.server
+    import threading
+
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        nobody = unused.getsockname()[1]
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{nobody}")
+    monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{nobody}")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = ServiceClient(service="posts", base_url=f"http://127.0.0.1:{server.server_port}")
+        assert client.get("/health/").status_code == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
