@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from stacks.keepalive import ConnectionDropped, KeepAliveClient
+from shared.api.keepalive import ConnectionDropped, KeepAliveClient
 from stacks.routes import PUBLIC_ROUTES, READ_STRATEGIES
 from stacks.tracing import new_request_id
 
@@ -95,7 +95,7 @@ class BlogClient:
 
     Two transports, the same actions and Replies: a `requests.Session` (the default: tests, the
     lab, the demo), or with `keepalive=True` the benchmark's own client, kept-alive http.client
-    connections (stacks.keepalive), which every phase of `compare` measures with. A request
+    connections (shared.api.keepalive), which every phase of `compare` measures with. A request
     whose connection dropped in flight answers NO_ANSWER with error "reset" (counted in
     `resets`)."""
 

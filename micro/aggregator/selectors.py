@@ -7,26 +7,13 @@ calls the study compares with the query service's single request.
 from __future__ import annotations
 
 from django.conf import settings
-from requests import Response
 
 from shared.api.contract import posts_with_comments
-from shared.api.errors import PostNotFound, ServiceUnavailable
+from shared.api.errors import PostNotFound
 from shared.api.http import ServiceClient
 
 posts_client = ServiceClient(service="posts", base_url=settings.POSTS_URL)
 comments_client = ServiceClient(service="comments", base_url=settings.COMMENTS_URL)
-
-
-def _body(client: ServiceClient, response: Response):
-    """The JSON of a 200 answer; anything else from a dependency makes it unavailable."""
-    if response.status_code != 200:
-        raise ServiceUnavailable(
-            client.service, f"{client.service} answered {response.status_code}"
-        )
-    try:
-        return response.json()
-    except ValueError as error:
-        raise ServiceUnavailable(client.service, f"{client.service} answered non-JSON") from error
 
 
 def _comments_of(post_id: int) -> list[dict]:
@@ -34,11 +21,11 @@ def _comments_of(post_id: int) -> list[dict]:
     response = comments_client.get(f"/api/posts/{post_id}/comments/")
     if response.status_code == 404:
         return []
-    return _body(comments_client, response)
+    return comments_client.json_of(response)
 
 
 def post_list(*, limit: int) -> list[dict]:
-    posts = _body(posts_client, posts_client.get("/api/posts/", params={"limit": limit}))
+    posts = posts_client.get_json("/api/posts/", params={"limit": limit})
     comments = [comment for post in posts for comment in _comments_of(post["id"])]
     return posts_with_comments(posts=posts, comments=comments)
 
@@ -47,5 +34,5 @@ def post_get(*, post_id: int) -> dict:
     response = posts_client.get(f"/api/posts/{post_id}/")
     if response.status_code == 404:
         raise PostNotFound()
-    post = _body(posts_client, response)
+    post = posts_client.json_of(response)
     return posts_with_comments(posts=[post], comments=_comments_of(post["id"]))[0]

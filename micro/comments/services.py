@@ -10,7 +10,7 @@ from django.utils import timezone
 from micro.comments.clients import posts_client
 from micro.comments.models import Comment, KnownPost
 from shared import events, rules
-from shared.api.errors import PostNotFound, ServiceUnavailable
+from shared.api.errors import PostNotFound
 from shared.events import (
     CommentCreated,
     CommentDeleted,
@@ -74,12 +74,11 @@ def _unknown_post_described(*, post_id: int) -> dict | None:
         if deleted:
             raise PostNotFound()
         return None
-    response = posts_client().get(f"/api/posts/{post_id}/")
+    client = posts_client()
+    response = client.get(f"/api/posts/{post_id}/")
     if response.status_code == 404:
         raise PostNotFound()
-    if response.status_code != 200:
-        raise ServiceUnavailable("posts", f"posts answered {response.status_code}")
-    post = response.json()
+    post = client.json_of(response)
     return {
         "post_id": post_id,
         "title": post.get("title", ""),

@@ -1,117 +1,178 @@
-"""ServiceClient: internal calls carry the token and request id; failures become a clear 503."""
+"""ServiceClient against a real local HTTP server: internal calls carry the token and the
+request id, reuse one connection, survive the server closing it while idle, and every
+failure (down, timeout, dropped, 5xx, not JSON) becomes a clear 503."""
 
 from __future__ import annotations
 
-import socket
+import json
+import select
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import pytest
-import requests
 
 from shared.api.errors import ServiceUnavailable
 from shared.api.http import ServiceClient
 from shared.api.permissions import INTERNAL_TOKEN_HEADER
 from shared.instrumentation.tally import REQUEST_ID_HEADER, current_request_id
+from shared.testing.http_stand_in import DROP, HttpStandIn, closed_port_url
 
 
-class _Answer:
-    def __init__(self, status_code: int, body: object = None):
-        self.status_code = status_code
-        self._body = body
+@dataclass
+class Service:
+    """What the stand-in answers next."""
 
-    def json(self) -> object:
-        return self._body
+    status: int = 200
+    body: object = field(default_factory=list)
+    delay: float = 0.0
+    drop: bool = False  # shut the connection without answering
 
-
-class _RecordingSession:
-    """Stands in for requests.Session: records each request and gives the prepared answer."""
-
-    def __init__(self):
-        self.calls: list[dict] = []
-        self.answer = _Answer(200, [])
-
-    def request(self, method, url, **kwargs):
-        self.calls.append({"method": method, "url": url, **kwargs})
-        return self.answer
+    def answer(self, path: str, params: dict) -> tuple[int, object]:
+        if self.delay:
+            time.sleep(self.delay)
+        return DROP if self.drop else (self.status, self.body)
 
 
 @pytest.fixture
-def comments_client() -> ServiceClient:
-    return ServiceClient(service="comments", base_url="http://comments.invalid/")
+def service() -> Service:
+    return Service()
 
 
 @pytest.fixture
-def session(comments_client) -> _RecordingSession:
-    fake = _RecordingSession()
-    comments_client._local.session = fake
-    return fake
+def stand_in(service) -> Iterator[HttpStandIn]:
+    server = HttpStandIn(service.answer).start()
+    yield server
+    server.stop()
 
 
-def test_get_sends_the_internal_token_and_the_current_request_id(
-    comments_client, session, settings
-):
+@pytest.fixture
+def client(stand_in) -> ServiceClient:
+    return ServiceClient(service="comments", base_url=f"{stand_in.url}/")
+
+
+def test_get_sends_the_internal_token_the_request_id_and_the_params(client, stand_in, settings):
     token = current_request_id.set("req-1")
     try:
-        comments_client.get("/api/comments/", params={"post_id": 3})
+        client.get("/api/comments/", params={"post_id": 3, "after": "a b"})
     finally:
         current_request_id.reset(token)
 
-    [call] = session.calls
-    assert call["url"] == "http://comments.invalid/api/comments/"
-    assert call["params"] == {"post_id": 3}
-    assert call["headers"] == {
-        INTERNAL_TOKEN_HEADER: settings.INTERNAL_TOKEN,
-        REQUEST_ID_HEADER: "req-1",
-    }
-    assert call["timeout"] == (settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT)
+    [request] = stand_in.requests
+    assert request.method == "GET"
+    assert (request.path, request.params) == ("/api/comments/", {"post_id": "3", "after": "a b"})
+    assert request.headers[INTERNAL_TOKEN_HEADER] == settings.INTERNAL_TOKEN
+    assert request.headers[REQUEST_ID_HEADER] == "req-1"
 
 
-def test_get_without_a_request_id_sends_only_the_token(comments_client, session):
-    comments_client.get("/health/")
+def test_get_without_a_request_id_sends_only_the_token(client, stand_in):
+    client.get("/health/")
 
-    assert set(session.calls[0]["headers"]) == {INTERNAL_TOKEN_HEADER}
+    assert INTERNAL_TOKEN_HEADER in stand_in.requests[0].headers
+    assert REQUEST_ID_HEADER not in stand_in.requests[0].headers
 
 
-@pytest.mark.parametrize("status_code", [500, 502, 503])
-def test_a_5xx_answer_is_service_unavailable(comments_client, session, status_code):
-    session.answer = _Answer(status_code)
+def test_post_json_sends_the_body_as_json_and_answers_the_json(client, stand_in, service):
+    service.body = {"stored": [1]}
+
+    assert client.post_json("/internal/events/stored/", {"ids": [1, 2]}) == {"stored": [1]}
+    [request] = stand_in.requests
+    assert request.method == "POST"
+    assert request.headers["Content-Type"] == "application/json"
+    assert json.loads(request.body) == {"ids": [1, 2]}
+
+
+def test_calls_from_one_thread_reuse_one_connection(client, stand_in):
+    for _ in range(5):
+        assert client.get("/health/").status_code == 200
+
+    assert len(stand_in.requests) == 5
+    assert stand_in.connections == 1
+
+
+def test_each_thread_has_its_own_connection(client, stand_in):
+    client.get("/health/")
+    thread = threading.Thread(target=client.get, args=("/health/",))
+    thread.start()
+    thread.join(timeout=10)
+
+    assert len(stand_in.requests) == 2
+    assert stand_in.connections == 2
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced(client, stand_in):
+    stand_in.close_after = True  # the server ends the connection after this answer (a restart)
+    client.get("/health/")
+    [connection] = client.connections._connections.values()
+    deadline = time.monotonic() + 5
+    while not select.select([connection.sock], [], [], 0.05)[0]:  # its end-of-file arrives
+        assert time.monotonic() < deadline
+    stand_in.close_after = False
+
+    assert client.get("/health/").status_code == 200
+    assert client.connections.reconnects == 1
+    assert len(stand_in.requests) == 2
+    assert stand_in.connections == 2
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_a_5xx_answer_is_service_unavailable(client, service, status):
+    service.status = status
 
     with pytest.raises(ServiceUnavailable) as raised:
-        comments_client.get("/api/comments/")
+        client.get("/api/comments/")
 
     assert raised.value.service == "comments"
+    assert raised.value.status_code == 503
 
 
-def test_get_json_answers_the_body(comments_client, session):
-    session.answer = _Answer(200, [{"id": 1}])
+def test_get_json_answers_the_body(client, service):
+    service.body = [{"id": 1}]
 
-    assert comments_client.get_json("/api/comments/") == [{"id": 1}]
+    assert client.get_json("/api/comments/") == [{"id": 1}]
 
 
-def test_get_json_refuses_an_answer_that_is_not_200(comments_client, session):
-    session.answer = _Answer(404, {"code": "not_found"})
+def test_get_json_refuses_an_answer_that_is_not_200(client, service):
+    service.status, service.body = 404, {"code": "not_found"}
 
     with pytest.raises(ServiceUnavailable, match="comments answered 404"):
-        comments_client.get_json("/api/comments/")
+        client.get_json("/api/comments/")
 
 
-def test_a_timeout_is_service_unavailable(comments_client, session, monkeypatch):
-    def time_out(method, url, **kwargs):
-        raise requests.Timeout("read timed out")
+def test_an_answer_that_is_not_json_is_service_unavailable(client, service):
+    service.body = b"<html>proxy error</html>"
 
-    monkeypatch.setattr(session, "request", time_out)
+    with pytest.raises(ServiceUnavailable, match="comments answered non-JSON"):
+        client.get_json("/api/comments/")
+
+
+def test_a_timeout_is_service_unavailable(client, service, settings):
+    settings.HTTP_READ_TIMEOUT = 0.2
+    service.delay = 1.0
+
+    started = time.monotonic()
+    with pytest.raises(ServiceUnavailable):
+        client.get("/api/comments/")
+
+    assert time.monotonic() - started < 0.9  # gave up at the read timeout, not the answer
+
+
+def test_a_connection_dropped_in_flight_is_service_unavailable_and_not_retried(
+    client, stand_in, service
+):
+    service.drop = True
 
     with pytest.raises(ServiceUnavailable):
-        comments_client.get("/api/comments/")
+        client.post_json("/internal/events/stored/", {"ids": [1]})
 
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    assert len(stand_in.requests) == 1  # sent once: a POST may have been applied
+    service.drop = False
+    assert client.get("/health/").status_code == 200  # the next call has a new connection
 
 
 def test_a_service_that_is_down_is_service_unavailable():
-    client = ServiceClient(service="posts", base_url=f"http://127.0.0.1:{_closed_port()}")
+    client = ServiceClient(service="posts", base_url=closed_port_url())
 
     with pytest.raises(ServiceUnavailable) as raised:
         client.get("/api/posts/")
@@ -120,49 +181,16 @@ def test_a_service_that_is_down_is_service_unavailable():
     assert raised.value.service == "posts"
 
 
-def test_each_thread_gets_its_own_session(comments_client):
-    import threading
-
-    sessions = []
-    thread = threading.Thread(target=lambda: sessions.append(comments_client.session))
-    thread.start()
-    thread.join()
-
-    assert comments_client.session is comments_client.session
-    assert sessions[0] is not comments_client.session
-
-
 def test_a_call_goes_straight_to_the_service_whatever_proxy_the_environment_names(
-    monkeypatch, settings
+    client, stand_in, monkeypatch
 ):
-    """trust_env is off: an HTTP_PROXY meant for the host's outbound traffic (here one that
-    nobody listens on) does not take an internal call away from the service's URL."""
-    import http.server
-    import threading
-
-    class Health(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        nobody = unused.getsockname()[1]
+    """An HTTP_PROXY meant for the host's outbound traffic (here one that nobody listens on)
+    does not take an internal call away from the service's URL."""
+    nobody = closed_port_url()
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{nobody}")
-    monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{nobody}")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Health)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        client = ServiceClient(service="posts", base_url=f"http://127.0.0.1:{server.server_port}")
-        assert client.get("/health/").status_code == 200
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    monkeypatch.setenv("HTTP_PROXY", nobody)
+    monkeypatch.setenv("http_proxy", nobody)
+
+    assert client.get("/health/").status_code == 200
+    assert len(stand_in.requests) == 1

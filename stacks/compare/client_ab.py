@@ -1,5 +1,5 @@
 """The client A/B of issue 10's loadgen change: the old client (requests.Session) and the new
-one (stacks.keepalive) against the same launched stacks, interleaved, with tracing off.
+one (shared.api.keepalive) against the same launched stacks, interleaved, with tracing off.
 
     .venv/bin/python -m stacks.compare.client_ab [--rounds 4] [--duration 3] [--port-base 9800]
 

@@ -84,7 +84,7 @@ def section(raw: dict) -> Section:
     blocks: list = [
         "Measured in this run at one client, one request at a time, trace records off, the "
         "clients taking turns (5 rounds). `p50` is through the load generator's own client "
-        "(stacks/keepalive.py: kept-alive http.client connections, TCP_NODELAY, as every "
+        "(shared/api/keepalive.py: kept-alive http.client connections, TCP_NODELAY, as every "
         "latency above), `requests p50` through one kept-alive requests.Session (the client "
         "every latency went through before; the tests' BlogClient), `raw p50` through bare "
         "http.client on one connection (no client code at all); `p50` minus `raw p50` is the "

@@ -1,7 +1,7 @@
 """Load generation: closed-loop clients and a fixed arrival rate, in separate generator processes.
 
 Each simulated client is a thread with its own keep-alive connections (stacks.client.BlogClient
-over stacks.keepalive.KeepAliveClient: http.client, one connection per service, TCP_NODELAY;
+over shared.api.keepalive.KeepAliveClient: http.client, one connection per service, TCP_NODELAY;
 every phase of compare measures through `client()` below). The
 threads of one run are spread over one or more forked generator processes, so that Python's
 GIL in the generator is not what limits a run at high concurrency; the harness process only

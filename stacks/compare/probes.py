@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 import requests
 
 from shared import rules
+from shared.api.keepalive import KeepAliveClient
 from stacks.client import BlogClient, Reply
 from stacks.compare import loadgen
 from stacks.compare.phase import Context, Phase
 from stacks.compare.plan import FULL
 from stacks.compare.stats import median
-from stacks.keepalive import KeepAliveClient
 from stacks.launcher import Stack
 from stacks.launcher.processes import gunicorn_command
 from stacks.processes import ManagedProcess, wait_until
@@ -49,7 +49,7 @@ def http_floor(stack: Stack, *, samples: int = 100) -> dict:
 
 
 def _client_round_trips_ms(url: str, *, samples: int, warm_up: int) -> list[float]:
-    """The load generator's own client (stacks.keepalive, as every latency row), one request
+    """The load generator's own client (shared.api.keepalive, as every latency row), one request
     at a time, timed from request written to body read."""
     client = KeepAliveClient(timeout=5)
     timings = []

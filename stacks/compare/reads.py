@@ -116,7 +116,7 @@ def closed_loop(raw: dict, charts: dict) -> Section:
         "Latency and throughput (closed loop)",
         [
             "Each client is a thread with its own kept-alive http.client connections "
-            "(stacks/keepalive.py, TCP_NODELAY), timed from the request written to the "
+            "(shared/api/keepalive.py, TCP_NODELAY), timed from the request written to the "
             "answer's body read, and sends its next request when the last one answered. "
             "'resets' counts connections that dropped with a request in flight (each is also "
             "an error; a healthy run has 0). n counts successful "

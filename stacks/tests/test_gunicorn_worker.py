@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from stacks.keepalive import KeepAliveClient
+from shared.api.keepalive import KeepAliveClient
 from stacks.launcher.processes import gunicorn_command
 from stacks.processes import ManagedProcess, wait_until
 from stacks.redis_server import free_port

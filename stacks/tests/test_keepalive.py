@@ -1,4 +1,4 @@
-"""The benchmark's HTTP client (stacks.keepalive) against real local servers: one kept-alive
+"""The benchmark's HTTP client (shared.api.keepalive) against real local servers: one kept-alive
 connection for many requests, a silent reconnect when the server closed an idle connection,
 and a connection dropped in flight counted as a reset (and as an error of the run)."""
 
@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from shared.api.keepalive import ConnectionDropped, KeepAliveClient, _closed_by_peer
 from stacks.client import NO_ANSWER, BlogClient
 from stacks.compare import loadgen
-from stacks.keepalive import ConnectionDropped, KeepAliveClient, _closed_by_peer
 from stacks.launcher.processes import gunicorn_command
 from stacks.processes import ManagedProcess, wait_until
 from stacks.redis_server import free_port

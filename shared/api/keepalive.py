@@ -1,4 +1,5 @@
-"""The benchmark's HTTP client: persistent keep-alive http.client connections, one per origin.
+"""Kept-alive http.client connections, one per origin: the benchmark's HTTP client, and the
+transport of every call one service makes to another (shared.api.http.ServiceClient).
 
 One instance belongs to one client thread (http.client connections are not thread-safe). It
 keeps one `http.client.HTTPConnection` per (host, port) open across requests (TCP_NODELAY
@@ -43,8 +44,9 @@ DROPPED = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError
 class KeepAliveClient:
     """HTTP/1.1 over kept-alive connections, one per origin; for one thread."""
 
-    def __init__(self, *, timeout: float = 10.0):
-        self.timeout = timeout
+    def __init__(self, *, timeout: float = 10.0, connect_timeout: float | None = None):
+        self.timeout = timeout  # for each read of an answer
+        self.connect_timeout = timeout if connect_timeout is None else connect_timeout
         self._connections: dict[tuple[str, int], http.client.HTTPConnection] = {}
         self.connections_opened = 0  # every TCP connection this client made
         self.reconnects = 0  # an idle connection the server had closed, replaced
@@ -85,9 +87,10 @@ class KeepAliveClient:
                 return connection
             self.reconnects += 1
             connection.close()
-        connection = http.client.HTTPConnection(*origin, timeout=self.timeout)
+        connection = http.client.HTTPConnection(*origin, timeout=self.connect_timeout)
         connection.connect()
         connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        connection.sock.settimeout(self.timeout)
         self.connections_opened += 1
         self._connections[origin] = connection
         return connection
