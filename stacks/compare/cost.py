@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from shared.messaging.redis_acl import unacked_key
@@ -217,9 +218,14 @@ def queued_messages(stack: Stack) -> int:
     """Messages waiting in the service queues or handed out but not yet acknowledged."""
     if stack.kind != "micro" or not stack.redis_url:
         return 0
+    return queued_in(stack.redis_url)
+
+
+def queued_in(redis_url: str) -> int:
+    """queued_messages of the micro stack whose broker is at `redis_url`."""
     import redis
 
-    client = redis.Redis.from_url(stack.redis_url, socket_timeout=2)
+    client = redis.Redis.from_url(redis_url, socket_timeout=2)
     waiting = sum(client.llen(queue) for queue in QUEUES)
     return waiting + sum(client.hlen(unacked_key(queue)) for queue in QUEUES)
 
@@ -231,13 +237,26 @@ def wait_drained(stack: Stack, *, timeout: float = 120.0, extra=None) -> float:
         return 0.0
     started = time.monotonic()
     workers = [name for name in stack_roots(stack, extra) if "worker" in name]
-    last = None
-    while time.monotonic() - started < timeout:
+
+    def worker_cpu() -> float:
         busy = cpu_snapshot(stack, extra)
-        worker_cpu = sum(busy.get(name, 0.0) for name in workers)
-        idle_workers = last is not None and worker_cpu - last < 2.5 / CLOCK_TICKS
-        if idle_workers and queued_messages(stack) == 0:
-            break
-        last = worker_cpu
-        time.sleep(0.25)
+        return sum(busy.get(name, 0.0) for name in workers)
+
+    wait_settled(worker_cpu, lambda: queued_messages(stack), timeout=timeout)
     return time.monotonic() - started
+
+
+def wait_settled(
+    cpu_now: Callable[[], float], queued_now: Callable[[], int], *, timeout: float
+) -> bool:
+    """Wait until nothing is queued and the CPU seconds `cpu_now()` reads have stopped moving
+    (under 2.5 clock ticks between two reads a quarter of a second apart); whether they did
+    within `timeout` seconds (wait_drained, and the revision A/B between its rounds)."""
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        used = cpu_now()
+        if last is not None and used - last < 2.5 / CLOCK_TICKS and queued_now() == 0:
+            return True
+        last = used
+        time.sleep(0.25)
+    return False

@@ -32,8 +32,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.messaging.redis_acl import unacked_key
-from stacks.compare.cost import QUEUES, _children_by_parent, cpu_seconds, process_tree, status_kb
+from stacks.compare import cost
+from stacks.compare.cost import _children_by_parent, cpu_seconds, process_tree, status_kb
 from stacks.compare.loadgen import Workload, run_closed_loop
 from stacks.compare.stats import median
 from stacks.routes import STACK_SERVICES
@@ -113,22 +113,14 @@ class Launched:
         return sum(status_kb(pid, "Pss") for pid in pids) / 1024
 
     def queued(self) -> int:
-        import redis
-
-        url = (self.run_dir / "redis_admin_url").read_text().strip()
-        client = redis.Redis.from_url(url, socket_timeout=2)
-        return sum(client.llen(q) + client.hlen(unacked_key(q)) for q in QUEUES)
+        return cost.queued_in((self.run_dir / "redis_admin_url").read_text().strip())
 
     def wait_drained(self) -> None:
         """No message queued or in flight, and the stack's CPU time has stopped moving."""
-        deadline, last = time.monotonic() + DRAIN_TIMEOUT, None
-        while time.monotonic() < deadline:
-            used = sum(self.cpu().values())
-            if last is not None and used - last < 0.02 and self.queued() == 0:
-                return
-            last = used
-            time.sleep(0.5)
-        raise SystemExit(f"{self.label}: still busy {DRAIN_TIMEOUT:g} s after a round")
+        if not cost.wait_settled(
+            lambda: sum(self.cpu().values()), self.queued, timeout=DRAIN_TIMEOUT
+        ):
+            raise SystemExit(f"{self.label}: still busy {DRAIN_TIMEOUT:g} s after a round")
 
 
 def _label(pid: int) -> str:
