@@ -15,7 +15,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import TypedDict
 
@@ -75,8 +75,8 @@ def _read_fault() -> Fault | None:
     return _cache["fault"]
 
 
-# A request (shared.api.middleware.FaultMiddleware) and a web process's relay batch read the
-# fault file once and hold what they found until they end: their SQL statements and their
+# A request (shared.api.middleware.FaultMiddleware), a task and a web process's relay batch
+# read the fault file once and hold what they found until they end: their SQL statements and their
 # relay's crash check ask the held fault instead of looking at the file again. Each look
 # was a stat, 6-8 a request, and each let the process's relay thread take the GIL the
 # request then waited for (docs/speed.md, eighth pass). A fault applies from a service's
@@ -87,11 +87,21 @@ _held: ContextVar[tuple[Fault | None] | None] = ContextVar("held_fault", default
 @contextlib.contextmanager
 def fault_held() -> Iterator[None]:
     """Within this block, current_fault() answers what the fault file said at its start."""
-    token = _held.set((_read_fault(),))
+    token = hold_fault()
     try:
         yield
     finally:
-        _held.reset(token)
+        release_fault(token)
+
+
+def hold_fault() -> Token[tuple[Fault | None] | None]:
+    """fault_held's start, for a task (shared.instrumentation.celery_signals): what the
+    fault file says now is what the task's SQL statements meet until release_fault."""
+    return _held.set((_read_fault(),))
+
+
+def release_fault(token: Token[tuple[Fault | None] | None]) -> None:
+    _held.reset(token)
 
 
 def moderation_delay_ms() -> int:

@@ -23,6 +23,8 @@ from shared.instrumentation.worker_metrics import serve_worker_metrics
 _running: dict[str, tuple[tally.ActionTally, tuple]] = {}
 # task id -> the token that resets logs.current_event_id
 _event_ids: dict[str, Token[str | None]] = {}
+# task id -> the token that ends the task's hold on the study fault (shared.study.hold_fault)
+_faults: dict[str, Token] = {}
 
 
 @signals.worker_init.connect
@@ -52,11 +54,16 @@ def _begin_task(task_id=None, task=None, args=None, **kwargs) -> None:
     request_id = task.request.get(tally.REQUEST_ID_MESSAGE_HEADER) or task_id
     _running[task_id] = tally.begin(request_id)
     _event_ids[task_id] = logs.current_event_id.set(logs.event_id_of((args or [None])[0]))
+    # The fault file is read once per task, not at each of its SQL statements (a stat each).
+    _faults[task_id] = study.hold_fault()
     study.apply_delay()  # a worker slowed for study waits before each task
 
 
 @signals.task_postrun.connect
 def _end_task(task_id=None, task=None, state=None, **kwargs) -> None:
+    fault_token = _faults.pop(task_id, None)
+    if fault_token is not None:
+        study.release_fault(fault_token)
     event_token = _event_ids.pop(task_id, None)
     if event_token is not None:
         logs.current_event_id.reset(event_token)

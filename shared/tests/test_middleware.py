@@ -246,3 +246,44 @@ def test_a_request_reads_the_fault_file_once_and_keeps_what_it_found(study_fault
     assert (seen, len(stats)) == ([None] * 6, 1)
 
     assert middleware(RequestFactory().get("/api/posts/")).status_code == 503  # the next one
+
+
+def test_a_task_reads_the_fault_file_once_and_keeps_what_it_found(study_fault_file, monkeypatch):
+    """As a request: a task's SQL statements ask the fault the task started with (one stat
+    a task, not one per statement); a fault injected meanwhile applies from the next task."""
+    from celery import Celery
+
+    from shared import study
+    from shared.instrumentation import celery_signals
+
+    app = Celery("fault-test", set_as_current=False)
+
+    @app.task(name="query.handle_events")
+    def handle_events(messages):
+        return True
+
+    stats: list[str] = []
+    real_stat = study.os.stat
+
+    def counted_stat(path, **kwargs):
+        if str(path) == str(study_fault_file):
+            stats.append(path)
+        return real_stat(path, **kwargs)
+
+    monkeypatch.setattr(study.os, "stat", counted_stat)
+
+    def run_task(task_id: str) -> list[object]:
+        celery_signals._begin_task(task_id=task_id, task=handle_events, args=[[]])
+        try:
+            seen = [study.current_fault() for _ in range(5)]  # as five SQL statements do
+            study_fault_file.write_text(json.dumps({"database_down": True}))  # injected now
+            seen.append(study.current_fault())
+        finally:
+            celery_signals._end_task(task_id=task_id, task=handle_events, state="SUCCESS")
+        return seen
+
+    assert (run_task("task-1"), len(stats)) == ([None] * 6, 1)
+    stats.clear()
+    [fault, *_] = run_task("task-2")  # the next task meets it
+    assert fault is not None and fault.database_down
+    assert len(stats) == 1
