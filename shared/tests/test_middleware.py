@@ -272,7 +272,7 @@ def test_a_task_reads_the_fault_file_once_and_keeps_what_it_found(study_fault_fi
 
     monkeypatch.setattr(study.os, "stat", counted_stat)
 
-    def run_task(task_id: str) -> list[object]:
+    def run_task(task_id: str) -> list[study.Fault | None]:
         celery_signals._begin_task(task_id=task_id, task=handle_events, args=[[]])
         try:
             seen = [study.current_fault() for _ in range(5)]  # as five SQL statements do
