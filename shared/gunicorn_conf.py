@@ -15,6 +15,11 @@ from gunicorn.arbiter import Arbiter
 from prometheus_client import multiprocess
 
 from shared.error_shape import error_body
+from shared.unused_imports import keep_unused_libraries_out
+
+# Before the arbiter preloads the app: DRF then skips requests, markdown and pygments,
+# which no service uses (shared/unused_imports.py).
+keep_unused_libraries_out()
 
 # Keep-alive: how long an idle client connection stays open (seconds). gunicorn's default,
 # 2 s, is about what a micro client's connection to one service idles while it waits for

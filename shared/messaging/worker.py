@@ -18,6 +18,7 @@ import importlib
 import sys
 
 from shared.deployables import deployable, queue_services
+from shared.unused_imports import keep_unused_libraries_out
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -34,6 +35,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def celery_app(service: str):
+    """What `celery -A micro.<service>` finds: the package's Celery app
+    (micro/<service>/celery.py), imported once what no worker uses is kept out."""
+    keep_unused_libraries_out()  # before the app: DRF then skips requests and the like
+    return importlib.import_module(deployable(service).celery_app).celery_app
+
+
 def main(argv: list[str] | None = None) -> int:
     from celery import concurrency
     from celery.utils.log import mlevel
@@ -41,9 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parse_args(argv)
     row = deployable(args.service)
-    # What `celery -A micro.<service>` finds: the package's Celery app (micro/<service>/celery.py).
-    app = importlib.import_module(row.celery_app).celery_app
-    worker = app.Worker(
+    worker = celery_app(args.service).Worker(
         hostname=host_format(default_nodename(args.hostname)),
         pool_cls=concurrency.get_implementation("solo"),
         loglevel=mlevel(args.loglevel),

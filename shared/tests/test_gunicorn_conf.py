@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 
 from gunicorn import util
 
 from shared import gunicorn_conf
+from shared.unused_imports import UNUSED_IN_SERVICES
+
+# Importing the config kept requests and the like out of this process, as it does in a web
+# process (shared/unused_imports.py); the rest of the suite may use them.
+for _name in UNUSED_IN_SERVICES:
+    if sys.modules.get(_name, False) is None:
+        del sys.modules[_name]
 
 
 def test_gunicorn_writes_its_own_errors_as_json():
