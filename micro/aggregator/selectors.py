@@ -19,7 +19,7 @@ comments_client = ServiceClient(service="comments", base_url=settings.COMMENTS_U
 def _comments_of(post_id: int) -> list[dict]:
     """A post's comments; none when the comments service has not heard of the post yet."""
     response = comments_client.get(f"/api/posts/{post_id}/comments/")
-    if response.status_code == 404:
+    if response.status == 404:
         return []
     return comments_client.json_of(response)
 
@@ -32,7 +32,7 @@ def post_list(*, limit: int) -> list[dict]:
 
 def post_get(*, post_id: int) -> dict:
     response = posts_client.get(f"/api/posts/{post_id}/")
-    if response.status_code == 404:
+    if response.status == 404:
         raise PostNotFound()
     post = posts_client.json_of(response)
     return posts_with_comments(posts=[post], comments=_comments_of(post["id"]))[0]

@@ -76,7 +76,7 @@ def _unknown_post_described(*, post_id: int) -> dict | None:
         return None
     client = posts_client()
     response = client.get(f"/api/posts/{post_id}/")
-    if response.status_code == 404:
+    if response.status == 404:
         raise PostNotFound()
     post = client.json_of(response)
     return {

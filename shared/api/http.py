@@ -5,30 +5,16 @@ from __future__ import annotations
 import http.client
 import json
 import threading
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 
 from shared.api.errors import ServiceUnavailable
-from shared.api.keepalive import KeepAliveClient
+from shared.api.keepalive import KeepAliveClient, Response
 from shared.api.permissions import INTERNAL_TOKEN_HEADER
 from shared.instrumentation import metrics
 from shared.instrumentation.tally import REQUEST_ID_HEADER, count, current_request_id
-
-
-@dataclass(frozen=True)
-class ServiceResponse:
-    """Another service's answer, read whole: its status and body."""
-
-    status_code: int
-    content_type: str
-    content: bytes
-
-    def json(self) -> Any:
-        """The body as JSON (ValueError if it is not)."""
-        return json.loads(self.content)
 
 
 class ServiceClient:
@@ -60,7 +46,7 @@ class ServiceClient:
             client = self._local.client = KeepAliveClient(timeout=read, connect_timeout=connect)
         return client
 
-    def get(self, path: str, *, params: dict | None = None) -> ServiceResponse:
+    def get(self, path: str, *, params: dict | None = None) -> Response:
         """GET a path; a connection error, a timeout or a 5xx becomes ServiceUnavailable."""
         if params:
             path = f"{path}?{urlencode(params)}"
@@ -75,7 +61,7 @@ class ServiceClient:
         """GET a path and return the JSON answer (anything but 200 is unavailable)."""
         return self.json_of(self.get(path, params=params))
 
-    def request(self, method: str, path: str, *, body: bytes | None = None) -> ServiceResponse:
+    def request(self, method: str, path: str, *, body: bytes | None = None) -> Response:
         """One call; a connection error, a timeout or a 5xx becomes ServiceUnavailable."""
         headers = {INTERNAL_TOKEN_HEADER: settings.INTERNAL_TOKEN}
         if body is not None:
@@ -94,14 +80,12 @@ class ServiceClient:
         self._count_call(str(answer.status))
         if answer.status >= 500:
             raise ServiceUnavailable(self.service)
-        return ServiceResponse(answer.status, answer.content_type, answer.body)
+        return answer
 
-    def json_of(self, response: ServiceResponse) -> Any:
+    def json_of(self, response: Response) -> Any:
         """The JSON of a 200 answer; any other answer, or one that is not JSON, is unavailable."""
-        if response.status_code != 200:
-            raise ServiceUnavailable(
-                self.service, f"{self.service} answered {response.status_code}"
-            )
+        if response.status != 200:
+            raise ServiceUnavailable(self.service, f"{self.service} answered {response.status}")
         try:
             return response.json()
         except ValueError as error:

@@ -21,9 +21,11 @@ Dropped connections are counted, never hidden:
 from __future__ import annotations
 
 import http.client
+import json
 import select
 import socket
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -36,6 +38,10 @@ class Response:
     status: int
     content_type: str
     body: bytes
+
+    def json(self) -> Any:
+        """The body as JSON (ValueError if it is not)."""
+        return json.loads(self.body)
 
 
 DROPPED = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
