@@ -218,20 +218,32 @@ def test_an_answer_to_head_has_the_headers_of_get_and_no_body():
     assert response["Content-Length"] == "12"
 
 
-def test_a_request_reads_the_fault_file_once_and_keeps_what_it_found(study_fault_file, monkeypatch):
+@pytest.fixture
+def fault_file_stats(study_fault_file, monkeypatch) -> list[str]:
+    """Each look at the fault file (an os.stat of it), as it happens."""
+    from shared import study
+
+    stats: list[str] = []
+    real_stat = study.os.stat
+
+    def counted_stat(path, **kwargs):
+        if str(path) == str(study_fault_file):
+            stats.append(path)
+        return real_stat(path, **kwargs)
+
+    monkeypatch.setattr(study.os, "stat", counted_stat)
+    return stats
+
+
+def test_a_request_reads_the_fault_file_once_and_keeps_what_it_found(
+    study_fault_file, fault_file_stats
+):
     """Its SQL statements and its relay ask the fault the request started with: one stat a
     request, not one per statement; a fault injected meanwhile applies from the next."""
     from shared import study
     from shared.api.middleware import FaultMiddleware
 
-    stats: list[str] = []
-    real_stat = study.os.stat
-
-    def counted_stat(path):
-        stats.append(path)
-        return real_stat(path)
-
-    monkeypatch.setattr(study.os, "stat", counted_stat)
+    stats = fault_file_stats
     seen: list[object] = []
 
     def view(request):
@@ -248,7 +260,9 @@ def test_a_request_reads_the_fault_file_once_and_keeps_what_it_found(study_fault
     assert middleware(RequestFactory().get("/api/posts/")).status_code == 503  # the next one
 
 
-def test_a_task_reads_the_fault_file_once_and_keeps_what_it_found(study_fault_file, monkeypatch):
+def test_a_task_reads_the_fault_file_once_and_keeps_what_it_found(
+    study_fault_file, fault_file_stats
+):
     """As a request: a task's SQL statements ask the fault the task started with (one stat
     a task, not one per statement); a fault injected meanwhile applies from the next task."""
     from celery import Celery
@@ -262,15 +276,7 @@ def test_a_task_reads_the_fault_file_once_and_keeps_what_it_found(study_fault_fi
     def handle_events(messages):
         return True
 
-    stats: list[str] = []
-    real_stat = study.os.stat
-
-    def counted_stat(path, **kwargs):
-        if str(path) == str(study_fault_file):
-            stats.append(path)
-        return real_stat(path, **kwargs)
-
-    monkeypatch.setattr(study.os, "stat", counted_stat)
+    stats = fault_file_stats
 
     def run_task(task_id: str) -> list[study.Fault | None]:
         celery_signals._begin_task(task_id=task_id, task=handle_events, args=[[]])
